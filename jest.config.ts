@@ -1,0 +1,19 @@
+import type { Config } from 'jest';
+
+// Type checking is done once by `tsc --noEmit` (npm test runs it first), so ts-jest only
+// transpiles: that keeps the suite fast and the two concerns separate.
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/examples'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+  },
+  moduleNameMapper: {
+    '^@authmount/([^/]+)$': '<rootDir>/packages/$1/src',
+    '^@authmount/([^/]+)/(.+)$': '<rootDir>/packages/$1/src/$2',
+  },
+  testTimeout: 30000,
+};
+
+export default config;
