@@ -93,3 +93,4 @@ export function createAuth(config: AuthConfig = {}): Auth {
     clientIp: (req) => req.ip ?? req.socket.remoteAddress ?? 'unknown',
   };
 }
+export * from './routes';

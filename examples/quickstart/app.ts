@@ -1,0 +1,55 @@
+import { createAuth, authRoutes, type Auth, type AuthConfig } from '@authmount/express';
+import express, { type Express } from 'express';
+
+export interface DemoOptions extends AuthConfig {
+  /** Print demo credentials and mail to this function (default console.log). */
+  log?: (line: string) => void;
+}
+
+export interface Demo {
+  app: Express;
+  auth: Auth;
+  /** A ready Bearer token for alice, to try GET /me straight away. */
+  token: string;
+  users: Array<{ login: string; email: string; password: string }>;
+}
+
+export const DEMO_USERS = [
+  { login: 'alice', email: 'alice@example.com', password: 'correct horse battery staple' },
+  { login: 'bob', email: 'bob@example.com', password: 'bob-likes-long-passphrases' },
+];
+
+/**
+ * The quick-start server: authmount mounted into a plain Express app. The protocol route sets are
+ * mounted at /pcloud, /xauth and /cb; authmount's own JSON API at /auth.
+ */
+export async function buildDemo(opts: DemoOptions = {}): Promise<Demo> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const auth = createAuth(opts);
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/', (_req, res) => {
+    res.json({ name: 'authmount demo', routes: ['GET /me (Bearer)', 'POST /auth/login', '/pcloud', '/xauth', '/cb'] });
+  });
+  app.use('/auth', authRoutes(auth));
+  app.get('/me', auth.requireAuth(), async (req, res) => {
+    const user = req.auth!.userId === null ? null : await auth.accounts.find(req.auth!.userId);
+    res.json({ userId: req.auth!.userId, kind: req.auth!.kind, scopes: req.auth!.scopes, login: user?.login ?? null });
+  });
+
+  // (protocol adapters are mounted here)
+
+  app.use(auth.errorHandler());
+
+  for (const u of DEMO_USERS) {
+    const existing = await auth.accounts.findByIdentifier(u.login);
+    if (!existing) await auth.accounts.register({ login: u.login, email: u.email, password: u.password });
+  }
+  const alice = (await auth.accounts.findByIdentifier('alice'))!;
+  const { token } = await auth.tokens.issue({ userId: alice.id, device: 'demo start-up' });
+  log(`demo users: ${DEMO_USERS.map((u) => `${u.login} / "${u.password}"`).join(', ')}`);
+  // Printing a token is fine for a local demo only; library code never logs one.
+  log(`try: curl -H "Authorization: Bearer ${token}" http://localhost:${process.env.PORT ?? 3000}/me`);
+  return { app, auth, token, users: DEMO_USERS };
+}

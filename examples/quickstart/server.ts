@@ -1,0 +1,18 @@
+import { buildDemo } from './app';
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  const demo = await buildDemo();
+  const server = demo.app.listen(port, () => console.log(`authmount demo listening on http://localhost:${port}`));
+  const stop = () => {
+    server.close();
+    void demo.auth.close();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error('demo failed to start:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});
