@@ -14,6 +14,7 @@ const config: Config = {
     '^@authmount/([^/]+)/(.+)$': '<rootDir>/packages/$1/src/$2',
   },
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test-support/summary-reporter.js'],
 };
 
 export default config;

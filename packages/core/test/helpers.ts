@@ -1,0 +1,13 @@
+import { memoryStore } from '@authmount/store-memory';
+import { FAST_HASHING } from '../../../test-support/fast';
+import { createAuthCore, manualClock, type AuthCoreConfig, type AuthEvent } from '../src';
+
+/** A core on a fresh memory store with a manual clock, and every event it emits. */
+export function makeCore(over: Partial<AuthCoreConfig> = {}) {
+  const clock = manualClock();
+  const store = over.store ?? memoryStore({ clock, sweepIntervalMs: 0 });
+  const core = createAuthCore({ hashing: FAST_HASHING, ...over, store, clock: over.clock ?? clock });
+  const events: AuthEvent[] = [];
+  core.events.onAny((e) => events.push(e));
+  return { core, clock, events };
+}
