@@ -101,7 +101,8 @@ export interface TokenStore {
   listByUser(userId: number, now: number): Promise<TokenRecord[]>;
 
   /**
-   * Delete every token of `userId` except the ids in `exceptIds`. Resolves the number deleted.
+   * Delete every token of `userId` except the ids in `exceptIds`. Resolves the number of tokens deleted
+   * that were live at `now` (dead ones still stored are removed too, but not counted).
    * Once this resolves, no deleted token authenticates again, on any process.
    */
   deleteByUser(userId: number, exceptIds: readonly string[], now: number): Promise<number>;
