@@ -1,0 +1,10 @@
+export { cbToken, cbTokenGuard, type CbTokenRouter } from './router';
+export type { CbGuardOptions } from './guard';
+export { CB_ERRORS, CbError, cbErrorResponse, sendCbError, NEED_USER, SESSION_DOES_NOT_EXIST } from './errors';
+export type { CbErrorBody, CbErrorCode, CbOnlyErrorCode, CbErrorDetails } from './errors';
+export type { CbApp, CbAppRegistry, CbTokenOptions, ProviderCredentials, ProviderIdentity, ProviderVerifier } from './options';
+export { DEFAULTS as CB_DEFAULTS } from './options';
+export { staticApps } from './apps';
+export { stringToSign, sign, verifySignature, type SignatureAlgorithm } from './signature';
+export { expirationDate } from './format';
+export { cbAppFromEnv, type AppFromEnv } from './env';
