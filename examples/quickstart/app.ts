@@ -1,4 +1,8 @@
 import { createAuth, authRoutes, type Auth, type AuthConfig } from '@authmount/express';
+import { xAuthBearer } from '@authmount/x-auth-bearer';
+import { cbAppFromEnv, cbToken } from '@authmount/cb-token';
+import { pcloud } from '@authmount/pcloud';
+import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
 
 export interface DemoOptions extends AuthConfig {
@@ -39,6 +43,19 @@ export async function buildDemo(opts: DemoOptions = {}): Promise<Demo> {
   });
 
   // (protocol adapters are mounted here)
+  // pCloud: digest login on with PCLOUD_DIGEST_KEY (32 bytes, hex/base64) or a key made per start; mail is logged.
+  app.use('/pcloud', pcloud(auth, {
+    digest: { key: process.env.PCLOUD_DIGEST_KEY || randomBytes(32) },
+    mailer: async (m) => log(`mail to ${m.to} (${m.kind}): code=${m.code}`),
+  }));
+  app.use('/xauth', xAuthBearer(auth));
+  // CB-Token: one application from CB_APPLICATION_ID / CB_AUTH_KEY / CB_AUTH_SECRET (CB_ALLOW_UNSIGNED=1), or generated.
+  const cb = cbAppFromEnv(process.env);
+  app.use('/cb', cbToken(auth, { apps: [cb.app] }));
+  // Printing an app secret is acceptable in this local demo only.
+  if (cb.generated.length > 0) {
+    log(`CB-Token app: application_id=${cb.app.applicationId} auth_key=${cb.app.authKey} auth_secret=${cb.app.authSecret} (generated: ${cb.generated.join(', ')})`);
+  }
 
   app.use(auth.errorHandler());
 

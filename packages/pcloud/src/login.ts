@@ -1,0 +1,167 @@
+import { AuthError, SECOND, type Account, type UserRecord } from '@authmount/core';
+import { open } from './password-copy';
+import type { CallState, Ctx } from './call';
+import { DIGEST_PURPOSE, passwordDigest, sameDigest } from './digest';
+import { pcloudError } from './errors';
+import { backfillCopy } from './passwords';
+import type { Params } from './params';
+
+/**
+ * The global login parameters (README "Global parameters"), resolved in ONE place so that the OAuth
+ * branch (`access_token`, `Authorization: Bearer`, a later issue) joins as one more case here.
+ */
+export type Credential =
+  | { type: 'none' }
+  | { type: 'token'; token: string }
+  | { type: 'password'; username: string; password: string }
+  | { type: 'digest'; username: string; digest: string; passworddigest: string };
+
+/**
+ * Which credential a call carries. pCloud leaves the precedence open; ours:
+ * 1. `username` with `password` → password login (a client that sends both password and digest params
+ *    still gets in when digest login is off);
+ * 2. `username` with `passworddigest` or `digest` → digest login;
+ * 3. `auth` (query, form or cookie; params.ts already applied "cookie over POST over GET") → token;
+ * 4. nothing → anonymous.
+ * An explicit username login wins over `auth` because it says who the client wants to be, and every
+ * client sends it with `logout=1` ("drop any earlier login") — e.g. over a stale `auth` cookie.
+ */
+export function credentialOf(p: Params): Credential {
+  if (p.username !== undefined) {
+    if (p.password !== undefined) return { type: 'password', username: p.username, password: p.password };
+    if (p.passworddigest !== undefined || p.digest !== undefined) {
+      return { type: 'digest', username: p.username, digest: p.digest ?? '', passworddigest: p.passworddigest ?? '' };
+    }
+  }
+  if (p.auth !== undefined && p.auth !== '') return { type: 'token', token: p.auth };
+  return { type: 'none' };
+}
+
+/**
+ * A lifetime parameter in seconds: digits only; missing, empty, zero or malformed means the default; more
+ * than the maximum is clamped to it. pCloud documents no error code for these (README: decisions).
+ */
+export function lifetimeSeconds(v: string | undefined, def: number, max: number): number {
+  if (v === undefined || !/^\d{1,15}$/.test(v)) return def;
+  const n = Number(v);
+  return n === 0 ? def : Math.min(n, max);
+}
+
+export interface LoginRules {
+  /** The method needs a logged-in user (1000 without credentials). */
+  required: boolean;
+  /** Scopes the token must carry (app methods); password logins have every scope. */
+  scopes?: readonly string[];
+}
+
+/**
+ * Run the global login parameters of one call: authenticate whatever credential it carries (even on
+ * methods that need none: a wrong credential is 2000 everywhere, as pCloud documents), issue a token when
+ * `getauth` is set, and fill the call state. `logout` needs no work: the adapter keeps no per-connection
+ * login, so there is never an earlier one to drop.
+ */
+export async function establish(ctx: Ctx, call: CallState, rules: LoginRules): Promise<void> {
+  const cred = credentialOf(call.params);
+  const getauth = call.params.getauth !== undefined;
+  switch (cred.type) {
+    case 'none':
+      if (rules.required) throw pcloudError('login_required');
+      return;
+    case 'token': {
+      const token = await ctx.auth.tokens.authenticate(cred.token, { kinds: ['user', 'guest'], scopes: rules.scopes });
+      call.userId = token.userId;
+      call.tokenId = token.id;
+      call.token = token;
+      // getauth on a token login returns that same token (pclsync reads `auth` back unconditionally).
+      if (getauth) call.authToken = cred.token;
+      return;
+    }
+    case 'password':
+    case 'digest': {
+      const account = cred.type === 'password' ? await passwordLogin(ctx, call, cred) : await digestLogin(ctx, call, cred);
+      call.userId = account.id;
+      call.setAccount(account);
+      if (getauth) await issueFor(ctx, call, account.id);
+      return;
+    }
+  }
+}
+
+/** Issue a token for the call's user with the call's device and lifetimes, and return it with `auth`. */
+export async function issueFor(ctx: Ctx, call: CallState, userId: number): Promise<void> {
+  const p = call.params;
+  const t = ctx.cfg.tokens;
+  const issued = await ctx.auth.tokens.issue({
+    userId,
+    kind: 'user',
+    // pCloud: `device` "defaults to the HTTP header User-Agent".
+    device: p.device ?? call.req.get('user-agent') ?? '',
+    absoluteTtl: lifetimeSeconds(p.authexpire, t.authExpire, t.maxAuthExpire) * SECOND,
+    idleTtl: lifetimeSeconds(p.authinactiveexpire, t.authInactiveExpire, t.maxAuthInactiveExpire) * SECOND,
+  });
+  call.userId = userId;
+  call.tokenId = issued.info.id;
+  call.token = issued.info;
+  call.authToken = issued.token;
+}
+
+/** Core's login: throttled per IP and per account before any hashing, enumeration-safe. */
+async function passwordLogin(ctx: Ctx, call: CallState, cred: { username: string; password: string }): Promise<Account> {
+  const account = await ctx.auth.accounts.login({
+    identifier: cred.username,
+    password: cred.password,
+    ip: ctx.auth.clientIp(call.req),
+    method: 'pcloud',
+  });
+  await backfillCopy(ctx, account, cred.password);
+  return account;
+}
+
+/**
+ * Digest login, with the same guarantees as core's password login: throttled before any hashing, one
+ * argon2 verification on every path that reaches an account lookup (a dummy one when the account, its
+ * password copy or the digest match is missing), so timing tells nothing about which accounts exist.
+ * The decrypted copy is checked against the argon2 hash too: a copy left stale by a password change made
+ * outside this adapter can never log anyone in with the old password.
+ */
+async function digestLogin(
+  ctx: Ctx,
+  call: CallState,
+  cred: { username: string; digest: string; passworddigest: string },
+): Promise<Account> {
+  const key = ctx.cfg.digestKey;
+  if (!key) throw pcloudError('digest_unavailable');
+  const { auth } = ctx;
+  const ip = auth.clientIp(call.req);
+  if (cred.username === '' || cred.username.length > 254) throw pcloudError('login_failed');
+  const attempt = { ip, account: cred.username, method: 'pcloud-digest' };
+  await auth.throttle.before(attempt);
+  const fail = async (reason: string, userId?: number): Promise<never> => {
+    await auth.throttle.failed(attempt);
+    auth.events.emit('login.failed', { userId, ip, method: 'pcloud-digest', reason }, auth.clock());
+    throw pcloudError('login_failed');
+  };
+
+  try {
+    await auth.codes.consume(DIGEST_PURPOSE, cred.digest); // single use: gone even if the rest fails
+  } catch (e) {
+    if (e instanceof AuthError && e.code === 'code_invalid') return fail('bad_digest');
+    throw e;
+  }
+  const user: UserRecord | null = await auth.accounts.findByIdentifier(cred.username);
+  const password = user?.passwordHash ? open(key, user.attributes.pcloud_pwenc) : null;
+  if (
+    !user ||
+    !user.passwordHash ||
+    password === null ||
+    !sameDigest(passwordDigest(password, cred.username, cred.digest), cred.passworddigest)
+  ) {
+    await auth.hasher.dummyVerify(cred.passworddigest);
+    return fail(user ? 'wrong_password' : 'unknown_account', user?.id);
+  }
+  if (!(await auth.hasher.verify(user.passwordHash, password)).ok) return fail('stale_password_copy', user.id);
+  await auth.throttle.succeeded(attempt);
+  auth.events.emit('login.succeeded', { userId: user.id, ip, method: 'pcloud-digest' }, auth.clock());
+  const { passwordHash: _omit, ...rest } = user;
+  return { ...rest, hasPassword: true };
+}
