@@ -4,7 +4,7 @@ import type { AuthEvents } from './events';
 import type { PasswordHasher } from './passwords';
 import type { PasswordPolicy, PolicyContext } from './password-policy';
 import type { JsonValue, UserRecord, UserStore, UserWriteResult } from './store';
-import type { LoginThrottle } from './throttle';
+import { accountKey, type LoginThrottle } from './throttle';
 import type { TokenService } from './tokens';
 
 /** A user as callers see it: never the password hash. */
@@ -121,17 +121,19 @@ export class AccountService {
     }
     const identifier = input.identifier;
     const password = input.password;
-    const key = { ip: input.ip, account: identifier, method: input.method };
-    await this.throttle.before(key);
+    await this.throttle.checkIp({ ip: input.ip, method: input.method });
     const now = this.clock();
+    // Looked up before the account check so every alias of one account shares one failure counter.
+    const user = await this.findByIdentifier(identifier);
+    const key = { ip: input.ip, account: accountKey(user, identifier), method: input.method };
+    await this.throttle.checkAccount(key);
     const fail = async (reason: string, userId?: number): Promise<never> => {
       await this.throttle.failed(key);
       this.events.emit('login.failed', { userId, ip: input.ip, method: input.method, reason }, now);
       throw new AuthError('invalid_credentials');
     };
     // Longer than any acceptable password: it cannot match, and hashing it would be free work for an attacker.
-    if ([...password.slice(0, this.policy.maxLength * 2 + 2)].length > this.policy.maxLength) return fail('too_long');
-    const user = await this.findByIdentifier(identifier);
+    if ([...password.slice(0, this.policy.maxLength * 2 + 2)].length > this.policy.maxLength) return fail('too_long', user?.id);
     if (!user || user.passwordHash === null) {
       await this.hasher.dummyVerify(password);
       return fail('unknown_account', user?.id);

@@ -95,7 +95,7 @@ export interface TokenStore {
   delete(id: string): Promise<boolean>;
 
   /**
-   * Every token of `userId` live at `now`, oldest first (by createdAt). Cost follows the user's own token
+   * Every token of `userId` live at `now`, oldest first (by createdAt, ties by id in string order). Cost follows the user's own token
    * count, never the store's size. Index entries found stale may be cleaned on the way.
    */
   listByUser(userId: number, now: number): Promise<TokenRecord[]>;

@@ -26,9 +26,17 @@ export const DEFAULT_THROTTLE: Required<ThrottleOptions> = {
   account: { limit: 10, windowMs: 15 * MINUTE },
 };
 
+/**
+ * The per-account counter key: the user's id once the account is known, so `alice` and
+ * `alice@example.com` share one counter; the typed identifier for unknown accounts.
+ */
+export function accountKey(user: { id: number } | null | undefined, identifier: string): string {
+  return user ? `u:${user.id}` : `i:${identifier.toLowerCase()}`;
+}
+
 export interface AttemptKey {
   ip?: string;
-  /** Normalised login or e-mail the attempt is for. */
+  /** The account the attempt is for: use `accountKey(user, identifier)`. */
   account?: string;
   /** Protocol or route name, for events. */
   method: string;
@@ -54,16 +62,29 @@ export class LoginThrottle {
 
   /** Count the attempt against the IP and refuse it (rate_limited) if the IP or the account is over its limit. */
   async before(key: AttemptKey): Promise<void> {
+    await this.checkIp(key);
+    await this.checkAccount(key);
+  }
+
+  /** Count one attempt against `key.ip`; refuse it when the IP is over its limit. */
+  async checkIp(key: AttemptKey): Promise<void> {
+    if (!this.ip || !key.ip) return;
     const now = this.clock();
     try {
-      if (this.ip && key.ip) {
-        const s = await this.counters.increment(`ip:${key.ip}`, this.ip.windowMs, now);
-        if (s.count > this.ip.limit) this.refuse('ip', key, s.resetAt - now, now);
-      }
-      if (this.account && key.account) {
-        const s = await this.counters.peek(`acct:${key.account.toLowerCase()}`, now);
-        if (s.count >= this.account.limit) this.refuse('account', key, s.resetAt - now, now);
-      }
+      const s = await this.counters.increment(`ip:${key.ip}`, this.ip.windowMs, now);
+      if (s.count > this.ip.limit) this.refuse('ip', key, s.resetAt - now, now);
+    } catch (e) {
+      throw toStoreError(e);
+    }
+  }
+
+  /** Refuse when `key.account` has had too many consecutive failures (does not count anything). */
+  async checkAccount(key: AttemptKey): Promise<void> {
+    if (!this.account || !key.account) return;
+    const now = this.clock();
+    try {
+      const s = await this.counters.peek(`acct:${key.account.toLowerCase()}`, now);
+      if (s.count >= this.account.limit) this.refuse('account', key, s.resetAt - now, now);
     } catch (e) {
       throw toStoreError(e);
     }

@@ -166,6 +166,18 @@ describe('login throttling', () => {
     await expect(core.accounts.login({ identifier: 'alice', password: GOOD, ip: '1.2.3.4', method: 't' })).resolves.toBeDefined();
   });
 
+  it('counts failures per account, whichever alias (login or e-mail) was typed', async () => {
+    const { core } = makeCore({ throttle: { ip: false, account: { limit: 2, windowMs: 15 * MINUTE } } });
+    await core.accounts.register({ login: 'alice', email: 'alice@example.com', password: GOOD });
+    await err(core.accounts.login({ identifier: 'alice', password: 'wrong wrong wrong', method: 't' }));
+    await err(core.accounts.login({ identifier: 'ALICE@example.com', password: 'wrong wrong wrong', method: 't' }));
+    expect((await err(core.accounts.login({ identifier: 'alice@example.com', password: GOOD, method: 't' }))).code).toBe('rate_limited');
+    // Unknown accounts are counted by what was typed, so they throttle too.
+    await err(core.accounts.login({ identifier: 'ghost', password: 'wrong wrong wrong', method: 't' }));
+    await err(core.accounts.login({ identifier: 'GHOST', password: 'wrong wrong wrong', method: 't' }));
+    expect((await err(core.accounts.login({ identifier: 'ghost', password: 'wrong wrong wrong', method: 't' }))).code).toBe('rate_limited');
+  });
+
   it('locks an account after consecutive failures from any IP; a success resets the count', async () => {
     const { core, clock, events } = makeCore({ throttle: { ip: false, account: { limit: 3, windowMs: 15 * MINUTE } } });
     await core.accounts.register({ login: 'alice', password: GOOD });

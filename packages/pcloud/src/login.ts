@@ -1,4 +1,4 @@
-import { AuthError, SECOND, type Account, type UserRecord } from '@authmount/core';
+import { AuthError, SECOND, accountKey, type Account, type UserRecord } from '@authmount/core';
 import { open } from './password-copy';
 import type { CallState, Ctx } from './call';
 import { DIGEST_PURPOSE, passwordDigest, sameDigest } from './digest';
@@ -134,8 +134,10 @@ async function digestLogin(
   const { auth } = ctx;
   const ip = auth.clientIp(call.req);
   if (cred.username === '' || cred.username.length > 254) throw pcloudError('login_failed');
-  const attempt = { ip, account: cred.username, method: 'pcloud-digest' };
-  await auth.throttle.before(attempt);
+  await auth.throttle.checkIp({ ip, method: 'pcloud-digest' });
+  const user: UserRecord | null = await auth.accounts.findByIdentifier(cred.username);
+  const attempt = { ip, account: accountKey(user, cred.username), method: 'pcloud-digest' };
+  await auth.throttle.checkAccount(attempt);
   const fail = async (reason: string, userId?: number): Promise<never> => {
     await auth.throttle.failed(attempt);
     auth.events.emit('login.failed', { userId, ip, method: 'pcloud-digest', reason }, auth.clock());
@@ -148,7 +150,6 @@ async function digestLogin(
     if (e instanceof AuthError && e.code === 'code_invalid') return fail('bad_digest');
     throw e;
   }
-  const user: UserRecord | null = await auth.accounts.findByIdentifier(cred.username);
   const password = user?.passwordHash ? open(key, user.attributes.pcloud_pwenc) : null;
   if (
     !user ||

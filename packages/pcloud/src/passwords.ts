@@ -1,4 +1,4 @@
-import type { Account, JsonValue } from '@authmount/core';
+import { accountKey, type Account, type JsonValue } from '@authmount/core';
 import type { CallState, Ctx } from './call';
 import { fromViolation, pcloudError } from './errors';
 import { open, seal } from './password-copy';
@@ -77,5 +77,5 @@ export async function verifyCurrentPassword(
 /** The throttle key of a re-authentication: the same account key a login by e-mail uses. */
 export async function reauthKey(ctx: Ctx, call: CallState): Promise<{ ip: string; account: string; method: string }> {
   const a = await call.account();
-  return { ip: ctx.auth.clientIp(call.req), account: a.email ?? a.login ?? `#${a.id}`, method: 'pcloud' };
+  return { ip: ctx.auth.clientIp(call.req), account: accountKey(a, ''), method: 'pcloud' };
 }
