@@ -14,6 +14,9 @@ const config: Config = {
     '^@authmount/([^/]+)/(.+)$': '<rootDir>/packages/$1/src/$2',
   },
   testTimeout: 30000,
+  // One shared Redis per run for the Redis store tests (REDIS_URL, or a redis-server started here).
+  globalSetup: '<rootDir>/test-support/redis-global-setup.ts',
+  globalTeardown: '<rootDir>/test-support/redis-global-teardown.ts',
   reporters: ['default', '<rootDir>/test-support/summary-reporter.js'],
 };
 

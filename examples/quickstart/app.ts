@@ -44,10 +44,18 @@ export async function buildDemo(opts: DemoOptions = {}): Promise<Demo> {
 
   // (protocol adapters are mounted here)
   // pCloud: digest login on with PCLOUD_DIGEST_KEY (32 bytes, hex/base64) or a key made per start; mail is logged.
+  // OAuth: one demo client "demo-app" (secret PCLOUD_OAUTH_SECRET or generated), redirect URI on localhost.
+  const oauthSecret = process.env.PCLOUD_OAUTH_SECRET || randomBytes(24).toString('base64url');
+  const demoPort = process.env.PORT ?? 3000;
   app.use('/pcloud', pcloud(auth, {
     digest: { key: process.env.PCLOUD_DIGEST_KEY || randomBytes(32) },
     mailer: async (m) => log(`mail to ${m.to} (${m.kind}): code=${m.code}`),
+    oauth: {
+      clients: [{ clientId: 'demo-app', clientSecret: oauthSecret, redirectUris: [`http://localhost:${demoPort}/`], name: 'authmount demo app' }],
+    },
   }));
+  // Printing a client secret is acceptable in this local demo only.
+  if (!process.env.PCLOUD_OAUTH_SECRET) log(`pCloud OAuth client: client_id=demo-app client_secret=${oauthSecret} (generated)`);
   app.use('/xauth', xAuthBearer(auth));
   // CB-Token: one application from CB_APPLICATION_ID / CB_AUTH_KEY / CB_AUTH_SECRET (CB_ALLOW_UNSIGNED=1), or generated.
   const cb = cbAppFromEnv(process.env);

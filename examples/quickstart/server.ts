@@ -1,8 +1,12 @@
+import { redisStore } from '@authmount/store-redis';
 import { buildDemo } from './app';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
-  const demo = await buildDemo();
+  // REDIS_URL set: every process started this way shares tokens and users through Redis.
+  const redisUrl = process.env.REDIS_URL;
+  const demo = await buildDemo(redisUrl ? { store: redisStore({ url: redisUrl }) } : {});
+  if (redisUrl) console.log('store: redis');
   const server = demo.app.listen(port, () => console.log(`authmount demo listening on http://localhost:${port}`));
   const stop = () => {
     server.close();

@@ -9,12 +9,16 @@ import {
 } from '@authmount/core';
 import { memoryStore } from '@authmount/store-memory';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { validateConfig } from './config';
 import { bearer, type CredentialExtractor } from './extractors';
 import { asAuthError, sendAuthError } from './http-errors';
+import { logAuthEvents, type AuthLogger } from './logger';
 import { contextOf, type AuthContext } from './types';
 
+export * from './config';
 export * from './extractors';
 export * from './http-errors';
+export * from './logger';
 export * from './types';
 
 export interface AuthConfig extends Omit<AuthCoreConfig, 'store'> {
@@ -22,6 +26,8 @@ export interface AuthConfig extends Omit<AuthCoreConfig, 'store'> {
   store?: AuthStore;
   /** How `requireAuth` finds the credential, tried in order. Default: `Authorization: Bearer`. */
   extractors?: CredentialExtractor[];
+  /** A pino-compatible logger; every core event is written to it (no token, secret or password). */
+  logger?: AuthLogger;
 }
 
 export interface RequireAuthOptions extends RequireOptions {
@@ -59,8 +65,10 @@ export function authOf(req: Request): AuthContext {
 }
 
 export function createAuth(config: AuthConfig = {}): Auth {
+  validateConfig(config); // a wrong option fails here, at start-up, naming the option
   const core = createAuthCore({ ...config, store: config.store ?? memoryStore({ clock: config.clock }) });
   const defaultExtractors = config.extractors ?? [bearer];
+  if (config.logger) logAuthEvents(core.events, config.logger);
 
   const guard = (opts: RequireAuthOptions, optional: boolean): RequestHandler => {
     const extractors = opts.extractors ?? defaultExtractors;

@@ -18,7 +18,12 @@ function rejection(config: unknown): AuthConfigError {
 describe('createAuth configuration validation', () => {
   it.each<[string, unknown, string, RegExp]>([
     ['a negative ttl', { tokens: { idleTtl: -5 } }, 'tokens.idleTtl', /positive integer number of milliseconds, received -5/],
-    ['a ttl given as a string', { tokens: { absoluteTtl: '7d' } }, 'tokens.absoluteTtl', /positive integer number of milliseconds, received string/],
+    [
+      'a ttl given as a string',
+      { tokens: { absoluteTtl: '7d' } },
+      'tokens.absoluteTtl',
+      /positive integer number of milliseconds, received string/,
+    ],
     ['a fractional ttl', { tokens: { maxTtl: 1.5 } }, 'tokens.maxTtl', /integer/],
     ['a typo in tokens', { tokens: { idleTTL: 1000 } }, 'tokens.idleTTL', /unknown option; expected one of absoluteTtl, idleTtl, maxTtl/],
     ['tokens that is not an object', { tokens: 5 }, 'tokens', /expected an object/],
@@ -26,7 +31,12 @@ describe('createAuth configuration validation', () => {
     ['a policy object without validate', { passwordPolicy: { name: 'x', maxLength: 64 } }, 'passwordPolicy', /PasswordPolicy/],
     ['a throttle limit of 0', { throttle: { ip: { limit: 0, windowMs: 60_000 } } }, 'throttle.ip.limit', /positive integer, received 0/],
     ['a throttle rule of true', { throttle: { account: true } }, 'throttle.account', /expected false or \{ limit, windowMs \}/],
-    ['a throttle rule typo', { throttle: { ip: { limit: 5, window: 1000 } } }, 'throttle.ip.window', /unknown option; expected one of limit, windowMs/],
+    [
+      'a throttle rule typo',
+      { throttle: { ip: { limit: 5, window: 1000 } } },
+      'throttle.ip.window',
+      /unknown option; expected one of limit, windowMs/,
+    ],
     ['an unknown throttle scope', { throttle: { user: false } }, 'throttle.user', /expected one of ip, account/],
     ['a tiny argon2 memoryCost', { hashing: { memoryCost: 4 } }, 'hashing.memoryCost', /at least 8/],
     ['memoryCost below 8 KiB per lane', { hashing: { memoryCost: 16, parallelism: 4 } }, 'hashing.memoryCost', /8 × parallelism/],

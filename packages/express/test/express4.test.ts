@@ -19,7 +19,8 @@ function withOutage(inner: AuthStore): { store: AuthStore; setDown(d: boolean): 
       get(target, prop) {
         const v = Reflect.get(target, prop) as unknown;
         if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => (down ? Promise.reject(new Error('ECONNREFUSED')) : (v as (...a: unknown[]) => unknown).apply(target, args));
+        return (...args: unknown[]) =>
+          down ? Promise.reject(new Error('ECONNREFUSED')) : (v as (...a: unknown[]) => unknown).apply(target, args);
       },
     });
   const store: AuthStore = {
@@ -73,7 +74,9 @@ describe.each(testStores())('Express 4 on the $name store', ({ make }) => {
     expect(me.body.userId).toBe(login.body.user.id);
     const list = await request(app).get('/auth/tokens').set('Authorization', `Bearer ${token}`).expect(200);
     expect(list.body.tokens).toHaveLength(1);
-    await request(app).get(`/api/q?token=${encodeURIComponent(token)}`).expect(200);
+    await request(app)
+      .get(`/api/q?token=${encodeURIComponent(token)}`)
+      .expect(200);
     await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
     const after = await request(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401);
     expect(after.body.error.code).toBe('token_invalid');
@@ -82,7 +85,14 @@ describe.each(testStores())('Express 4 on the $name store', ({ make }) => {
   it('answers coded 4xx, never 500, for qs arrays and objects in the query string', async () => {
     const app = existingApp(auth);
     const { token } = await auth.tokens.issue({ userId: 1 });
-    for (const q of [`token[]=${token}`, `token[]=${token}&token[]=${token}`, `token[a]=${token}`, `token[a][b]=c`, 'token[__proto__][x]=1', `token=${token}&token=${token}`]) {
+    for (const q of [
+      `token[]=${token}`,
+      `token[]=${token}&token[]=${token}`,
+      `token[a]=${token}`,
+      `token[a][b]=c`,
+      'token[__proto__][x]=1',
+      `token=${token}&token=${token}`,
+    ]) {
       const r = await request(app).get(`/api/q?${q}`);
       expect([q, r.status]).toEqual([q, 401]);
       expect(r.body.error.code).toBe('token_invalid');
@@ -95,12 +105,23 @@ describe.each(testStores())('Express 4 on the $name store', ({ make }) => {
     const app = existingApp(auth);
     const bad = await request(app).post('/auth/login').set('Content-Type', 'application/json').send('{"login": ').expect(400);
     expect(bad.body.error.code).toBe('invalid_request');
-    for (const body of [{ login: ['alice'], password: PASSWORD }, { login: { $ne: 1 }, password: PASSWORD }, { login: 'alice', password: [PASSWORD] }, []]) {
-      const r = await request(app).post('/auth/login').send(body as object).expect(400);
+    for (const body of [
+      { login: ['alice'], password: PASSWORD },
+      { login: { $ne: 1 }, password: PASSWORD },
+      { login: 'alice', password: [PASSWORD] },
+      [],
+    ]) {
+      const r = await request(app)
+        .post('/auth/login')
+        .send(body as object)
+        .expect(400);
       expect(r.body.error.code).toBe('invalid_request');
     }
     // body-parser's 413 becomes authmount's coded invalid_request (a 400), as on Express 5.
-    const big = await request(app).post('/auth/login').send({ login: 'alice', password: 'x'.repeat(100_000) }).expect(400);
+    const big = await request(app)
+      .post('/auth/login')
+      .send({ login: 'alice', password: 'x'.repeat(100_000) })
+      .expect(400);
     expect(big.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/too large/) });
     await request(app).post('/auth/login').send({ login: 'alice', password: 'wrong password here' }).expect(401);
   });

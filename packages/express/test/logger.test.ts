@@ -35,7 +35,10 @@ async function flow(auth: Auth): Promise<string[]> {
   const login = await request(app).post('/auth/login').send({ login: 'alice', password: PASSWORD }).expect(201);
   const token = login.body.token as string;
   await request(app).get('/me').set('Authorization', `Bearer ${token}`).expect(200);
-  await request(app).get('/me').set('Authorization', `Bearer ${token.slice(0, -4)}AAAA`).expect(401);
+  await request(app)
+    .get('/me')
+    .set('Authorization', `Bearer ${token.slice(0, -4)}AAAA`)
+    .expect(401);
   await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
   const secret = token.split('.')[1]!;
   return [token, secret, PASSWORD, WRONG, hash, hash.split('$').pop()!];
@@ -84,7 +87,11 @@ describe.each(testStores())('logger on the $name store', ({ make }) => {
     });
     auth = createAuth({ store: make(clock), clock, hashing: FAST_HASHING, logger: pino({ level: 'info' }, sink) });
     const secrets = await flow(auth);
-    const records = lines.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = lines
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((r) => r.event)).toEqual(expect.arrayContaining(['login.failed', 'login.succeeded', 'token.revoked']));
     // level "info": pino drops debug, so the per-request token.authenticated line is not written.
     expect(records.map((r) => r.event)).not.toContain('token.authenticated');
@@ -94,7 +101,12 @@ describe.each(testStores())('logger on the $name store', ({ make }) => {
     const boom = () => {
       throw new Error('logger down');
     };
-    const noisy = createAuth({ store: make(clock), clock, hashing: FAST_HASHING, logger: { info: boom, warn: boom, error: boom, debug: boom } });
+    const noisy = createAuth({
+      store: make(clock),
+      clock,
+      hashing: FAST_HASHING,
+      logger: { info: boom, warn: boom, error: boom, debug: boom },
+    });
     try {
       await noisy.accounts.register({ login: 'bob', email: 'bob@example.com', password: PASSWORD });
       await request(appFor(noisy)).post('/auth/login').send({ login: 'bob', password: PASSWORD }).expect(201);

@@ -14,6 +14,11 @@ export const PCLOUD_ERRORS = {
   missing_mail: { result: 1033, error: "Please provide 'mail'." },
   missing_password: { result: 1034, error: "Please provide 'password'." },
   missing_tokenid: { result: 1076, error: "Please provide 'tokenid'." },
+  // OAuth: pCloud documents no error list for oauth2_token; 1103–1105, 2111–2114 and 6001 are ours, in
+  // pCloud's classes and wording (README "OAuth 2.0: decisions"). 1022, 2012 and 2094 are pCloud's own.
+  missing_client_id: { result: 1103, error: "Please provide 'client_id'." },
+  missing_client_secret: { result: 1104, error: "Please provide 'client_secret'." },
+  missing_code_verifier: { result: 1105, error: "Please provide 'code_verifier'." },
   login_failed: { result: 2000, error: 'Log in failed.' },
   invalid_code: { result: 2012, error: "Invalid 'code' provided." },
   email_already_verified: { result: 2013, error: 'Email is already verified.' },
@@ -28,7 +33,13 @@ export const PCLOUD_ERRORS = {
   terms_not_accepted: { result: 2037, error: 'You need to accept Terms of Service and all other agreements to register.' },
   email_registered: { result: 2038, error: 'User with this email is already registered.' },
   code_expired: { result: 2074, error: "Expired 'code' provided." },
+  // An invalid, expired or revoked OAuth access token (pcloud-sdk-java#22; Cryptomator's INVALID_ACCESS_TOKEN).
+  invalid_access_token: { result: 2094, error: "Invalid 'access_token' provided." },
   tokenid_not_found: { result: 2102, error: "Provided 'tokenid' not found." },
+  invalid_client_id: { result: 2111, error: "Invalid 'client_id' provided." },
+  invalid_client_secret: { result: 2112, error: "Invalid 'client_secret' provided." },
+  invalid_request_id: { result: 2113, error: "Invalid 'request_id' provided." },
+  oauth_denied: { result: 2114, error: 'The user denied access to the application.' },
   // pclsync turns digest login off and retries with the plain password on 2237; pCloud's message for it is
   // unknown, so this one is ours (README: decisions).
   digest_unavailable: { result: 2237, error: 'Digest login is not available. Log in with a password.' },
@@ -37,6 +48,9 @@ export const PCLOUD_ERRORS = {
   too_many_tries: { result: 4000, error: 'Too many login tries from this IP address.' },
   // 5xxx is pCloud's retryable "internal" class: the protocol's equivalent of a 503 (README: store outage).
   internal: { result: 5000, error: 'Internal error. Try again later.' },
+  // A poll_token long-poll that timed out before the user decided: 6xxx is pCloud's "non-error condition"
+  // class (6000 "Not modified"); the client simply polls again.
+  poll_timeout: { result: 6001, error: 'The request was not approved yet. Call oauth2_token again.' },
 } as const satisfies Record<string, { result: number; error: string }>;
 
 export type PcloudErrorName = keyof typeof PCLOUD_ERRORS;
@@ -86,6 +100,76 @@ export const FROM_VIOLATION: Readonly<Record<PolicyRuleCode, PcloudErrorName>> =
   common_password: 'password_consecutive',
   context_word: 'password_consecutive',
 };
+
+/**
+ * The one context where a core code maps differently: a credential sent as `access_token` (or
+ * `Authorization: Bearer`) that is not a live OAuth token answers 2094, which OAuth clients read as
+ * "authorize again", instead of 2000. Every other code keeps its FROM_AUTH_ERROR entry.
+ */
+export const FROM_ACCESS_TOKEN_ERROR: Readonly<Partial<Record<AuthErrorCode, PcloudErrorName>>> = {
+  token_missing: 'invalid_access_token',
+  token_invalid: 'invalid_access_token',
+  token_expired: 'invalid_access_token',
+  forbidden_kind: 'invalid_access_token',
+};
+
+/** Any thrown value on the access-token path: FROM_ACCESS_TOKEN_ERROR first, then the usual rules. */
+export function accessTokenError(e: unknown): unknown {
+  if (e instanceof AuthError) {
+    const name = FROM_ACCESS_TOKEN_ERROR[e.code];
+    if (name) return new PcloudError(name);
+  }
+  return e;
+}
+
+/**
+ * The OAuth authorize page speaks HTML, not pCloud's JSON: its failures, with the HTTP status and the
+ * text shown to the user. "Invalid 'client_id'." is what pCloud's own page shows (rclone#5492).
+ */
+export const PAGE_ERRORS = {
+  missing_client: { status: 400, message: "Please provide 'client_id'." },
+  invalid_client: { status: 400, message: "Invalid 'client_id'." },
+  missing_redirect_uri: { status: 400, message: "Please provide 'redirect_uri' (required for response_type=token)." },
+  invalid_redirect_uri: { status: 400, message: "Invalid 'redirect_uri': it must match one the application registered, exactly." },
+  invalid_response_type: { status: 400, message: "Invalid 'response_type': use code, token or poll_token." },
+  invalid_request_id: { status: 400, message: "Invalid 'request_id': 10 to 128 letters, digits, '-' or '_'." },
+  invalid_state: { status: 400, message: "Invalid 'state': at most 2048 characters." },
+  invalid_pkce: {
+    status: 400,
+    message:
+      'Invalid PKCE parameters: send code_challenge (43 base64url characters) with code_challenge_method=S256, with response_type=code.',
+  },
+  invalid_parameter: { status: 400, message: 'A parameter was sent more than once or in an unreadable form.' },
+  bad_form: { status: 400, message: 'The form could not be read. Reload the page and try again.' },
+  csrf: { status: 403, message: 'This form expired or was not sent from this page. Please try again.' },
+  missing_credentials: { status: 400, message: 'Enter your e-mail and password.' },
+  login_failed: { status: 401, message: 'Wrong e-mail or password.' },
+  rate_limited: { status: 429, message: 'Too many login attempts. Please wait a while and try again.' },
+  unavailable: { status: 503, message: 'The service is temporarily unavailable. Please try again later.' },
+  internal: { status: 500, message: 'Something went wrong on our side. Please try again later.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type PageErrorName = keyof typeof PAGE_ERRORS;
+
+/** Core codes the authorize page can meet (its login and its store calls) → the page's table. */
+export const PAGE_FROM_AUTH_ERROR: Readonly<Partial<Record<AuthErrorCode, PageErrorName>>> = {
+  invalid_request: 'missing_credentials',
+  invalid_credentials: 'login_failed',
+  not_found: 'login_failed',
+  rate_limited: 'rate_limited',
+  store_unavailable: 'unavailable',
+  capacity: 'unavailable',
+};
+
+/** A page failure for any thrown value; anything unknown is reported through `onUnexpected`. */
+export function toPageError(e: unknown, onUnexpected: (e: unknown) => void): PageErrorName {
+  if (e instanceof AuthError) {
+    const name = PAGE_FROM_AUTH_ERROR[e.code];
+    if (name) return name;
+  }
+  onUnexpected(e);
+  return 'internal';
+}
 
 export interface PcloudFailure {
   result: number;

@@ -5,14 +5,14 @@ import { DIGEST_PURPOSE, passwordDigest, sameDigest } from './digest';
 import { pcloudError } from './errors';
 import { backfillCopy } from './passwords';
 import type { Params } from './params';
+import { authenticateAccessToken, clientAlive } from './oauth/access';
+import { isOAuthToken } from './oauth/grants';
 
-/**
- * The global login parameters (README "Global parameters"), resolved in ONE place so that the OAuth
- * branch (`access_token`, `Authorization: Bearer`, a later issue) joins as one more case here.
- */
+/** The global login parameters (README "Global parameters"), resolved in ONE place. */
 export type Credential =
   | { type: 'none' }
   | { type: 'token'; token: string }
+  | { type: 'access_token'; token: string }
   | { type: 'password'; username: string; password: string }
   | { type: 'digest'; username: string; digest: string; passworddigest: string };
 
@@ -22,11 +22,13 @@ export type Credential =
  *    still gets in when digest login is off);
  * 2. `username` with `passworddigest` or `digest` → digest login;
  * 3. `auth` (query, form or cookie; params.ts already applied "cookie over POST over GET") → token;
- * 4. nothing → anonymous.
+ * 4. with OAuth on: `access_token`, then an `Authorization: Bearer` header → OAuth access token;
+ * 5. nothing → anonymous.
  * An explicit username login wins over `auth` because it says who the client wants to be, and every
- * client sends it with `logout=1` ("drop any earlier login") — e.g. over a stale `auth` cookie.
+ * client sends it with `logout=1` ("drop any earlier login") — e.g. over a stale `auth` cookie. With OAuth
+ * off, `access_token` and Bearer headers are not credentials (as before OAuth existed).
  */
-export function credentialOf(p: Params): Credential {
+export function credentialOf(p: Params, opts: { authorization?: string; oauth?: boolean } = {}): Credential {
   if (p.username !== undefined) {
     if (p.password !== undefined) return { type: 'password', username: p.username, password: p.password };
     if (p.passworddigest !== undefined || p.digest !== undefined) {
@@ -34,7 +36,20 @@ export function credentialOf(p: Params): Credential {
     }
   }
   if (p.auth !== undefined && p.auth !== '') return { type: 'token', token: p.auth };
+  if (opts.oauth) {
+    if (p.access_token !== undefined && p.access_token !== '') return { type: 'access_token', token: p.access_token };
+    const bearer = bearerOf(opts.authorization);
+    if (bearer !== null) return { type: 'access_token', token: bearer };
+  }
   return { type: 'none' };
+}
+
+const BEARER = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i;
+
+/** RFC 6750 §2.1. Other schemes (e.g. Basic from a proxy) are not ours and are ignored. */
+function bearerOf(header: string | undefined): string | null {
+  const m = header === undefined ? null : BEARER.exec(header);
+  return m ? m[1] : null;
 }
 
 /**
@@ -61,7 +76,7 @@ export interface LoginRules {
  * login, so there is never an earlier one to drop.
  */
 export async function establish(ctx: Ctx, call: CallState, rules: LoginRules): Promise<void> {
-  const cred = credentialOf(call.params);
+  const cred = credentialOf(call.params, { authorization: call.req.headers.authorization, oauth: ctx.cfg.oauth !== null });
   const getauth = call.params.getauth !== undefined;
   switch (cred.type) {
     case 'none':
@@ -69,10 +84,20 @@ export async function establish(ctx: Ctx, call: CallState, rules: LoginRules): P
       return;
     case 'token': {
       const token = await ctx.auth.tokens.authenticate(cred.token, { kinds: ['user', 'guest'], scopes: rules.scopes });
+      // An OAuth token works as `auth` too, but only while its client is registered.
+      if (isOAuthToken(token) && !(await clientAlive(ctx, token))) throw pcloudError('login_failed');
       call.userId = token.userId;
       call.tokenId = token.id;
       call.token = token;
       // getauth on a token login returns that same token (pclsync reads `auth` back unconditionally).
+      if (getauth) call.authToken = cred.token;
+      return;
+    }
+    case 'access_token': {
+      const token = await authenticateAccessToken(ctx, cred.token, rules.scopes);
+      call.userId = token.userId;
+      call.tokenId = token.id;
+      call.token = token;
       if (getauth) call.authToken = cred.token;
       return;
     }

@@ -2,6 +2,7 @@ import { HOUR, resolvePolicy, type Account, type PasswordPolicy, type PolicySpec
 import type { Request } from 'express';
 import { parseKey, type KeyInput } from './password-copy';
 import { DEFAULT_LIMITS, type CookieParams, type ParamLimits } from './params';
+import { resolveOAuth, type OAuthOptions, type OAuthResolved } from './oauth/options';
 
 /** What a mail is for; the code in it is single-use and expires (see `codeTtl`). */
 export type MailKind = 'verify' | 'reset' | 'changemail-confirm' | 'changemail-new' | 'deactivate';
@@ -59,6 +60,11 @@ export interface PcloudOptions {
   inviteUrl?: (code: string, req: Request) => string;
   /** Unexpected (non-auth) errors: answered as 5000, reported here. Default: one line on stderr, no details. */
   onError?: (err: unknown, method: string) => void;
+  /**
+   * OAuth 2.0: the authorize page (`/oauth2/authorize`), `oauth2_token` and access tokens (`access_token`,
+   * `Authorization: Bearer`) on every method. Off when absent. See README "OAuth 2.0".
+   */
+  oauth?: OAuthOptions;
 }
 
 export interface TokenLifetimes {
@@ -88,6 +94,7 @@ export interface Resolved {
   userinfo: PcloudOptions['userinfo'];
   inviteUrl: (code: string, req: Request) => string;
   onError: (err: unknown, method: string) => void;
+  oauth: OAuthResolved | null;
 }
 
 function positiveSeconds(name: string, v: number | undefined, fallback: number): number {
@@ -133,5 +140,6 @@ export function resolveOptions(o: PcloudOptions): Resolved {
         // Name only: an error's message could quote input, and input may hold a password.
         console.error(`@authmount/pcloud: unexpected ${err instanceof Error ? err.name : typeof err} in ${method}`);
       }),
+    oauth: resolveOAuth(o.oauth),
   };
 }

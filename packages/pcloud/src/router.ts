@@ -4,6 +4,9 @@ import { CallState, type Ctx, type PcloudCall } from './call';
 import { toFailure, type PcloudFailure } from './errors';
 import { establish } from './login';
 import { BUILTINS } from './methods';
+import { mountAuthorize } from './oauth/authorize';
+import { PollHub } from './oauth/poll';
+import { oauth2Token } from './oauth/token-method';
 import { resolveOptions, type PcloudOptions } from './options';
 import { readParams, type Params } from './params';
 
@@ -59,6 +62,8 @@ const paramsCache = new WeakMap<Request, Promise<Params>>();
  * pCloud's HTTP JSON protocol on an Express Router: each method is a path (`/userinfo`, ...), parameters
  * come from the query, form bodies and cookies, and every reply is HTTP 200 JSON with a numeric `result`.
  * Unknown paths fall through to the host app (pCloud documents no reply for them; README).
+ * With the `oauth` option the same router also serves OAuth 2.0: the authorize page at
+ * `/oauth2/authorize`, the `oauth2_token` method, and access tokens on every method.
  */
 export function pcloud(auth: Auth, options: PcloudOptions = {}): PcloudRouter {
   const cfg = resolveOptions(options);
@@ -124,7 +129,13 @@ export function pcloud(auth: Auth, options: PcloudOptions = {}): PcloudRouter {
     methods.set(entry.name, entry);
   };
 
-  for (const b of BUILTINS) add({ name: b.name, rules: { required: b.required }, body: true, run: (call) => b.run(ctx, call) });
+  const builtins = [...BUILTINS];
+  if (cfg.oauth) {
+    const hub = new PollHub(cfg.oauth.poll);
+    builtins.push(oauth2Token(cfg.oauth, hub));
+    mountAuthorize(router, ctx, cfg.oauth, hub);
+  }
+  for (const b of builtins) add({ name: b.name, rules: { required: b.required }, body: true, run: (call) => b.run(ctx, call) });
 
   router.method = (name, handler, opts = {}) => {
     add({ name, rules: { required: opts.auth ?? true, scopes: opts.scopes }, body: opts.body ?? true, run: async (call) => handler(call) });
