@@ -237,7 +237,7 @@ function contextWords(ctx: PolicyContext): string[] {
     const email = fold(ctx.email).trim();
     add(email);
     const at = email.lastIndexOf('@');
-    if (at > 0) addWithParts(email.slice(0, at), /[._+\-]+/u);
+    if (at > 0) addWithParts(email.slice(0, at), /[._+-]+/u);
   }
   return [...out];
 }
