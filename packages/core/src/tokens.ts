@@ -130,10 +130,11 @@ export class TokenService {
   async authenticate(token: unknown, require?: RequireOptions): Promise<TokenInfo> {
     const parsed = this.parse(token);
     const now = this.clock();
-    const result = await this.call(() => this.store.authenticate(parsed.id, hashSecret(parsed.secret), now));
+    const secretHash = hashSecret(parsed.secret); // hashed once: this is the per-request hot path
+    const result = await this.call(() => this.store.authenticate(parsed.id, secretHash, now));
     if (!result.ok) return this.reject(parsed.id, result.reason, now);
     // Defence in depth: a third-party store that forgot to compare still cannot let a wrong secret through.
-    if (!sameHash(result.record.secretHash, hashSecret(parsed.secret))) return this.reject(parsed.id, 'mismatch', now);
+    if (!sameHash(result.record.secretHash, secretHash)) return this.reject(parsed.id, 'mismatch', now);
     const record = result.record;
     checkRequirements(record, require);
     this.events.emit('token.authenticated', { tokenId: record.id, userId: record.userId, kind: record.kind }, now);
