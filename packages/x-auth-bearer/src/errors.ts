@@ -1,4 +1,5 @@
 import { AuthError, DEFAULT_MESSAGES, type AuthErrorCode } from '@authmount/core';
+import { HTTP_STATUS } from '@authmount/express';
 import type { Response } from 'express';
 
 /**
@@ -17,26 +18,9 @@ export type XAuthErrorCode = AuthErrorCode | LocalErrorCode;
 
 /** THE table: every error code this adapter can answer with, and its HTTP status. */
 export const XAUTH_ERROR_STATUS: Readonly<Record<XAuthErrorCode, number>> = {
-  invalid_request: 400,
-  invalid_credentials: 401,
-  token_missing: 401,
-  token_invalid: 401,
-  token_expired: 401,
-  rate_limited: 429,
-  password_policy: 422,
-  password_mismatch: 403,
-  same_password: 422,
-  replayed_nonce: 401,
-  bad_signature: 401,
-  stale_timestamp: 401,
-  forbidden_scope: 403,
-  forbidden_kind: 403,
-  conflict: 409,
-  // The documented one: GET/PUT/DELETE /login with an unknown or expired token.
-  not_found: 404,
-  code_invalid: 400,
-  store_unavailable: 503,
-  capacity: 503,
+  // authmount's generic statuses fit this vendor; not_found is the documented one (GET/PUT/DELETE /login
+  // with an unknown or expired token).
+  ...HTTP_STATUS,
   unsupported_media_type: 415,
   payload_too_large: 413,
   method_not_allowed: 405,
