@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 import { DAY } from './clock';
 import { AuthError, toStoreError } from './errors';
 import type { AuthEvents } from './events';
-import type { TokenData, TokenKind, TokenPatch, TokenRecord, TokenStore } from './store';
+import type { AuthenticateResult, TokenData, TokenKind, TokenPatch, TokenRecord, TokenStore } from './store';
 import { formatToken, hashSecret, newSecret, newTokenId, parseToken, sameHash } from './token-format';
 
 /** What callers see of a token: everything but the secret's hash. */
@@ -131,7 +131,13 @@ export class TokenService {
     const parsed = this.parse(token);
     const now = this.clock();
     const secretHash = hashSecret(parsed.secret); // hashed once: this is the per-request hot path
-    const result = await this.call(() => this.store.authenticate(parsed.id, secretHash, now));
+    let result: AuthenticateResult;
+    try {
+      // Awaited directly rather than through call(): one closure and one promise fewer per request.
+      result = await this.store.authenticate(parsed.id, secretHash, now);
+    } catch (e) {
+      throw toStoreError(e);
+    }
     if (!result.ok) return this.reject(parsed.id, result.reason, now);
     // Defence in depth: a third-party store that forgot to compare still cannot let a wrong secret through.
     if (!sameHash(result.record.secretHash, secretHash)) return this.reject(parsed.id, 'mismatch', now);
