@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { manualClock, type AuthStore, type ManualClock } from '@authmount/core';
+import { manualClock, type ManualClock } from '@authmount/core';
 import { createAuth, type Auth } from '@authmount/express';
 import express, { type Express } from 'express';
 import { cbToken, type CbApp, type CbTokenOptions, type CbTokenRouter } from '@authmount/cb-token';
 import { FAST_HASHING } from '../../../test-support/fast';
+import { withOutage } from '../../../test-support/outage';
 import type { TestStore } from '../../../test-support/stores';
 
 export const APP: CbApp = { applicationId: 42, authKey: 'AKEY', authSecret: 'SECRET' };
@@ -22,28 +23,6 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Wraps a store so a test can take it "down": every call then rejects, as a dead Redis would. */
-function breakable(store: AuthStore): { store: AuthStore; setDown(d: boolean): void } {
-  let down = false;
-  const wrap = <T extends object>(part: T): T =>
-    new Proxy(part, {
-      get(target, prop, receiver) {
-        const v = Reflect.get(target, prop, receiver);
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => (down ? Promise.reject(new Error('ECONNREFUSED (test outage)')) : v.apply(target, args));
-      },
-    });
-  const wrapped: AuthStore = {
-    name: store.name,
-    tokens: wrap(store.tokens),
-    users: wrap(store.users),
-    codes: wrap(store.codes),
-    nonces: wrap(store.nonces),
-    counters: wrap(store.counters),
-    close: () => store.close(),
-  };
-  return { store: wrapped, setDown: (d) => (down = d) };
-}
 
 /**
  * An Express app with the CB route set at /cb and two app routes behind the CB-Token guard:
@@ -51,7 +30,7 @@ function breakable(store: AuthStore): { store: AuthStore; setDown(d: boolean): v
  */
 export function harness(ts: TestStore, opts: Partial<CbTokenOptions> = {}, start?: number): Harness {
   const clock = manualClock(start);
-  const b = breakable(ts.make(clock));
+  const b = withOutage(ts.make(clock));
   const auth = createAuth({ store: b.store, clock, hashing: FAST_HASHING });
   const app = express();
   const cb = cbToken(auth, { apps: [APP, OPEN_APP], ...opts });

@@ -2,38 +2,16 @@
 // packages/express/src (authRoutes builds its Router with it), gets Express 4 (npm alias `express4`).
 jest.mock('express', () => jest.requireActual('express4'));
 
-import { manualClock, type AuthStore } from '@authmount/core';
+import { manualClock } from '@authmount/core';
 import express from 'express';
 import request from 'supertest';
 import { FAST_HASHING } from '../../../test-support/fast';
+import { withOutage } from '../../../test-support/outage';
 import { testStores } from '../../../test-support/stores';
 import { authRoutes, createAuth, type Auth } from '../src';
 
 const PASSWORD = 'correct horse battery staple';
 
-/** Every store call rejects while `down`, as a lost Redis connection would. */
-function withOutage(inner: AuthStore): { store: AuthStore; setDown(d: boolean): void } {
-  let down = false;
-  const wrap = <T extends object>(t: T): T =>
-    new Proxy(t, {
-      get(target, prop) {
-        const v = Reflect.get(target, prop) as unknown;
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) =>
-          down ? Promise.reject(new Error('ECONNREFUSED')) : (v as (...a: unknown[]) => unknown).apply(target, args);
-      },
-    });
-  const store: AuthStore = {
-    name: inner.name,
-    tokens: wrap(inner.tokens),
-    users: wrap(inner.users),
-    codes: wrap(inner.codes),
-    nonces: wrap(inner.nonces),
-    counters: wrap(inner.counters),
-    close: () => inner.close(),
-  };
-  return { store, setDown: (d) => (down = d) };
-}
 
 /** An existing Express 4 app: its own routes, authmount's JSON API under /auth, guarded routes beside them. */
 function existingApp(auth: Auth) {

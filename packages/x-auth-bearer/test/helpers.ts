@@ -1,8 +1,11 @@
-import { manualClock, type AuthStore, type ManualClock } from '@authmount/core';
+import { manualClock, type ManualClock } from '@authmount/core';
 import { createAuth, type Auth, type AuthConfig } from '@authmount/express';
 import express, { type Express } from 'express';
 import { FAST_HASHING } from '../../../test-support/fast';
+import { withOutage, type Outage } from '../../../test-support/outage';
 import type { TestStore } from '../../../test-support/stores';
+
+export { withOutage, type Outage };
 import { xAuthBearer, type XAuthBearerOptions } from '../src';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -18,36 +21,6 @@ export const ANNA = {
   },
 };
 
-/** Switches every store call to a rejection, as a Redis outage would; the wrapped store itself stays real. */
-export interface Outage {
-  store: AuthStore;
-  setDown(down: boolean): void;
-}
-
-export function withOutage(inner: AuthStore): Outage {
-  let down = false;
-  const wrap = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(t, prop, receiver) {
-        const v = Reflect.get(t, prop, receiver) as unknown;
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) =>
-          down
-            ? Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379 internal-detail'))
-            : (v as (...a: unknown[]) => unknown).apply(t, args);
-      },
-    });
-  const store: AuthStore = {
-    name: inner.name,
-    tokens: wrap(inner.tokens),
-    users: wrap(inner.users),
-    codes: wrap(inner.codes),
-    nonces: wrap(inner.nonces),
-    counters: wrap(inner.counters),
-    close: () => inner.close(),
-  };
-  return { store, setDown: (d) => (down = d) };
-}
 
 export interface Harness {
   app: Express;

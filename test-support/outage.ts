@@ -1,0 +1,33 @@
+import type { AuthStore } from '@authmount/core';
+
+/** A real store whose every call rejects while `down`, as it would with a lost Redis connection. */
+export interface Outage {
+  store: AuthStore;
+  setDown(down: boolean): void;
+}
+
+/**
+ * Wrap `inner` so a test can take it "down". The rejection message may carry internal detail on purpose
+ * (host, port): tests then assert it never reaches a client.
+ */
+export function withOutage(inner: AuthStore, message = 'connect ECONNREFUSED 10.0.0.7:6379 internal-detail'): Outage {
+  let down = false;
+  const wrap = <T extends object>(part: T): T =>
+    new Proxy(part, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => (down ? Promise.reject(new Error(message)) : (v as (...a: unknown[]) => unknown).apply(target, args));
+      },
+    });
+  const store: AuthStore = {
+    name: inner.name,
+    tokens: wrap(inner.tokens),
+    users: wrap(inner.users),
+    codes: wrap(inner.codes),
+    nonces: wrap(inner.nonces),
+    counters: wrap(inner.counters),
+    close: () => inner.close(),
+  };
+  return { store, setDown: (d) => (down = d) };
+}
