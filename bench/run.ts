@@ -4,9 +4,11 @@
  *   --quick               a short pass for local checks (one round, short windows, smaller counts)
  *   --rounds N            rounds of the throughput series (default 3)
  *   --servers a,b         only these servers of the throughput series (bare is always added)
- *   --only s1,s2          sections: throughput, login, memory, redis, scale
+ *   --only s1,s2          sections: throughput, login, flood, memory, redis, postgres, scale
  *   --profile             write V8 CPU profiles of the servers to bench/results/profiles/
  *   --report-from F.json  re-render the Markdown and the chart from a saved latest.json (no measuring)
+ *   --compare <ref>       also run <ref>'s library code (its packages/, this bench) for every authmount
+ *                         server, as `<server>@<sha7>`, right after the current one in every round
  * Writes bench/results/latest.{md,json} and ratios.svg (quick mode: bench/results/quick/; a run with
  * --servers/--only/--rounds/--profile: bench/results/partial/).
  */
@@ -14,18 +16,22 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import * as path from 'node:path';
-import { ratioChart, type Bar } from './lib/chart';
+import { ratioChart, type Bar, type FloorBar } from './lib/chart';
+import { FLOOR_TARGET } from './lib/floors';
 import { runLogin, type LoginConfig } from './lib/login';
 import type { HeapResult } from './lib/memory-heap';
 import { allProcs, foreignUse } from './lib/procstat';
 import { freePorts, redisServerVersion, startCluster, startRedis, type RedisCluster, type RedisProc } from './lib/redis-procs';
 import { BENCH, ROOT, SERVERS, unavailable, type ServerEntry } from './lib/registry';
-import { renderReport, summaryTable, targetTable } from './lib/report';
+import { compareTable, renderReport, summaryTable, targetTable } from './lib/report';
 import type { BenchResults, Section } from './lib/results';
+import { postgresUnavailableForBench, startPostgres, type PostgresProc } from './lib/postgres-procs';
 import { nextMessage, spawnTs, stopChild } from './lib/spawn';
-import type { BytesResult, ListCase } from './lib/store-figures';
+import type { FloodResult } from './lib/signup-flood';
+import type { BytesResult, ListCase, PgBytesResult } from './lib/store-figures';
 import { kept, summarize } from './lib/summary';
-import { runOnce, startLoadgen, type RedisTarget, type Run, type SeriesConfig } from './lib/throughput';
+import { runOnce, startLoadgen, type PgTarget, type RedisTarget, type Run, type SeriesConfig, type SeriesEntry } from './lib/throughput';
+import { prepareTree } from './lib/compare-tree';
 
 interface Options {
   quick: boolean;
@@ -34,6 +40,7 @@ interface Options {
   only?: string[];
   profile: boolean;
   reportFrom?: string;
+  compare?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -51,6 +58,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--servers') o.servers = next().split(',');
     else if (a === '--only') o.only = next().split(',');
     else if (a === '--report-from') o.reportFrom = next();
+    else if (a === '--compare') o.compare = next();
     else throw new Error(`unknown option ${a} (see the header of bench/run.ts)`);
   }
   return o;
@@ -91,16 +99,30 @@ async function writeOutputs(res: BenchResults, outDir: string, rerendered = fals
       max: s.server === 'bare' ? 1 : s.ratioMax,
     };
   });
+  const floors: FloorBar[] = summarize(res)
+    .filter((s) => s.floor && Number.isFinite(s.floorMultiple))
+    .map((s) => ({
+      server: s.server,
+      floor: s.floor!,
+      multiple: s.floorMultiple!,
+      min: Math.min(...s.floorMultiples!),
+      max: Math.max(...s.floorMultiples!),
+    }));
   const chartFile = 'ratios.svg';
   if (bars.length) {
     const sub = `median of ${res.series!.config.rounds} round(s), ${res.startedAt.slice(0, 10)}, ${res.env.cores}-vCPU VM; whisker = min–max of the rounds`;
-    writeFileSync(path.join(outDir, chartFile), await ratioChart(bars, 'Authenticated GET /me throughput relative to bare Express', sub));
+    writeFileSync(
+      path.join(outDir, chartFile),
+      await ratioChart(bars, 'Authenticated GET /me throughput relative to bare Express', sub, floors, FLOOR_TARGET),
+    );
   }
   writeFileSync(
     path.join(outDir, 'latest.md'),
     renderReport(res, chartFile, path.relative(outDir, path.join(BENCH, 'README.md')), rerendered),
   );
   if (res.series) process.stdout.write(`\n${summaryTable(res)}\n`);
+  const cmp = compareTable(res);
+  if (cmp) process.stdout.write(`\n${cmp}\n`);
   process.stdout.write(
     `\n${targetTable(res)}\n\nWall time ${(res.wallMs / 60000).toFixed(1)} min. Results: ${path.relative(ROOT, path.join(outDir, 'latest.md'))}\n`,
   );
@@ -145,7 +167,7 @@ async function main(): Promise<void> {
   const bytesTokens = q ? 10_000 : 100_000;
   const listOthers = q ? 2_000 : 10_000;
   // Only a complete default run replaces the committed results; anything else goes to a scratch folder.
-  const partial = !!(opts.servers || opts.only || opts.rounds !== undefined || opts.profile);
+  const partial = !!(opts.servers || opts.only || opts.rounds !== undefined || opts.profile || opts.compare);
   const outDir = path.join(BENCH, 'results', ...(q ? ['quick'] : partial ? ['partial'] : []));
   mkdirSync(outDir, { recursive: true });
   if (series.profileDir) mkdirSync(series.profileDir, { recursive: true });
@@ -156,10 +178,13 @@ async function main(): Promise<void> {
   let cluster: RedisCluster | undefined;
   let clusterError: string | null = 'not started';
   const clients: Redis[] = [];
+  let postgres: PostgresProc | undefined;
+  let postgresError: string | null = postgresUnavailableForBench();
   const stopAll = async () => {
     for (const c of clients) c.disconnect();
     await cluster?.stop();
     await single?.stop();
+    await postgres?.stop();
   };
   process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
 
@@ -187,6 +212,7 @@ async function main(): Promise<void> {
           'connect-redis',
           'redis',
           'ioredis',
+          'pg',
           'autocannon',
           'argon2',
           'vega',
@@ -216,17 +242,36 @@ async function main(): Promise<void> {
         clusterError = `the local cluster could not be started: ${e instanceof Error ? e.message : String(e)}`;
       }
     }
+    if (postgresError === null && ((want('throughput') && selected.some((s) => s.postgres)) || want('postgres'))) {
+      try {
+        postgres = await startPostgres({ cpu: 1 });
+        res.env.postgres = postgres.version;
+        log(`private PostgreSQL ${postgres.version} at ${postgres.url}`);
+      } catch (e) {
+        postgresError = `the private PostgreSQL could not be started: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
 
     // --- Throughput series -------------------------------------------------------------------------
     if (want('throughput')) {
-      const servers = selected.map((s) => ({
+      const tree = opts.compare ? prepareTree(opts.compare) : undefined;
+      if (tree) log(`--compare ${opts.compare}: ${tree.sha} runs as <server>${tree.suffix} from ${tree.root}`);
+      const entries: SeriesEntry[] = selected.flatMap((s) =>
+        tree && s.name.startsWith('authmount') ? [s, { ...s, name: `${s.name}${tree.suffix}`, module: s.name, root: tree.root }] : [s],
+      );
+      const servers = entries.map((s) => ({
         ...s,
-        unavailable: unavailable(s, { single: !!single, cluster: clusterError }) ?? undefined,
+        unavailable:
+          unavailable(
+            { ...s, name: s.module ?? s.name },
+            { single: !!single, cluster: clusterError, postgres: postgres ? null : (postgresError ?? 'not started') },
+          ) ?? undefined,
       }));
       res.series = {
         config: series,
         runs: [],
         servers: servers.map(({ name, group, unavailable: u, redis }) => ({ name, group, unavailable: u, redis })),
+        compare: tree && { ref: opts.compare!, sha: tree.sha!, suffix: tree.suffix },
       };
       for (const s of servers) if (s.unavailable) log(`${s.name}: not available (${s.unavailable})`);
       const singleTarget: RedisTarget | undefined = single && { ctx: { redisUrl: single.url }, clients: [clients[0]], pids: [single.pid] };
@@ -237,20 +282,22 @@ async function main(): Promise<void> {
         clients: clusterClients,
         pids: cluster.nodes.map((n) => n.pid),
       };
+      const pgTarget: PgTarget | undefined = postgres && { ctx: { pgUrl: postgres.url }, proc: postgres };
       const loadgen = startLoadgen();
       try {
         for (let round = 1; round <= series.rounds; round++) {
           for (const s of servers) {
             if (s.unavailable) continue;
             const target = s.redis === 'single' ? singleTarget : s.redis === 'cluster' ? clusterTarget : undefined;
-            let run: Run = await runOnce(s, round, series, { count: series.count }, loadgen, target);
+            const pgt = s.postgres ? pgTarget : undefined;
+            let run: Run = await runOnce(s, round, series, { count: series.count }, loadgen, target, pgt);
             log(
               `round ${round} ${s.name}: ${run.ok ? `${Math.round(run.load!.rps)} req/s, ${run.serverUsPerReq!.toFixed(0)} µs/req, other CPU ${run.otherCpuPct!.toFixed(0)}%` : `FAILED: ${run.error}`}`,
             );
             if (run.ok && run.otherCpuPct! > series.otherLimitPct && Date.now() - t0 < series.repeatBudgetMs) {
               run.discarded = true;
               res.series.runs.push(run);
-              run = await runOnce(s, round, series, { count: series.count }, loadgen, target);
+              run = await runOnce(s, round, series, { count: series.count }, loadgen, target, pgt);
               log(
                 `round ${round} ${s.name} (repeat): ${run.ok ? `${Math.round(run.load!.rps)} req/s, other CPU ${run.otherCpuPct!.toFixed(0)}%` : `FAILED: ${run.error}`}`,
               );
@@ -279,6 +326,13 @@ async function main(): Promise<void> {
       res.login = await runLogin(login);
     }
 
+    // --- Login under a sign-up flood (argon2 load shedding, before and after) --------------------------
+    if (want('flood')) {
+      const rounds = q ? 1 : 3;
+      log(`flood: a login while 150 sign-ups arrive at once, before/after load shedding, ${rounds} round(s)`);
+      res.flood = await child<FloodResult>('signup-flood.ts', [String(rounds)], rounds * 240_000);
+    }
+
     // --- Memory --------------------------------------------------------------------------------------
     if (want('memory')) {
       log(`memory: heap per token with ${heapTokens.toLocaleString('en-US')} tokens`);
@@ -291,6 +345,16 @@ async function main(): Promise<void> {
       } else {
         log(`redis: bytes per token with ${bytesTokens.toLocaleString('en-US')} tokens`);
         res.redisBytes = await child<BytesResult>('store-figures.ts', ['bytes', single.url, String(bytesTokens)], 300_000);
+      }
+    }
+
+    if (want('postgres')) {
+      if (!postgres) res.pgBytes = { ok: false, error: postgresError ?? 'PostgreSQL was not started' };
+      else {
+        log(`postgres: bytes per token with ${bytesTokens.toLocaleString('en-US')} tokens`);
+        res.pgBytes = await child<PgBytesResult>('store-figures.ts', ['pgbytes', postgres.url, String(bytesTokens)], 300_000, [
+          '--expose-gc',
+        ]);
       }
     }
 

@@ -81,7 +81,17 @@ const paramName = (names: readonly string[]): fc.Arbitrary<string> =>
     { weight: 4, arbitrary: fc.constantFrom(...(names.length ? names : ['x'])) },
     { weight: 2, arbitrary: fc.constantFrom(...(names.length ? names : ['x'])).map((n) => `${n}[]`) },
     { weight: 1, arbitrary: fc.constantFrom(...(names.length ? names : ['x'])).map((n) => `${n}[a][b]`) },
-    { weight: 1, arbitrary: fc.constantFrom('__proto__', '__proto__[admin]', 'constructor', 'constructor[prototype][admin]', 'hasOwnProperty', 'toString') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '__proto__',
+        '__proto__[admin]',
+        'constructor',
+        'constructor[prototype][admin]',
+        'hasOwnProperty',
+        'toString',
+      ),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 8 }).map(encodeURIComponent) },
   );
 
@@ -95,16 +105,42 @@ const bodyArb = (names: readonly string[], seeds: readonly string[]): fc.Arbitra
     fc.constant<Body>({}),
     queryString(names, seeds).map((q) => ({ contentType: 'application/x-www-form-urlencoded', body: Buffer.from(q) })),
     fc
-      .dictionary(paramName(names), fc.oneof(rawValue(seeds).map(decodeSafe), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }), fc.object({ maxDepth: 2 })))
+      .dictionary(
+        paramName(names),
+        fc.oneof(
+          rawValue(seeds).map(decodeSafe),
+          fc.integer(),
+          fc.boolean(),
+          fc.constant(null),
+          fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+          fc.object({ maxDepth: 2 }),
+        ),
+      )
       .map((o) => ({ contentType: 'application/json', body: Buffer.from(JSON.stringify(o)) })),
-    fc.integer({ min: 10_000, max: 200_000 }).map((n) => ({ contentType: 'application/json', body: Buffer.from(JSON.stringify({ [names[0] ?? 'x']: 'y'.repeat(n) })) })),
-    fc.constantFrom('{"a":', '{"__proto__":{"admin":true}}', '[1,2,3]', '"str"', 'null', '{"a":1}}', '\u0000\u0001').map((s) => ({ contentType: 'application/json', body: Buffer.from(s) })),
-    fc.constantFrom('text/plain', 'application/xml', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded; charset=koi8-r', 'multipart/form-data', 'multipart/form-data; boundary=zz').map((ct) => ({ contentType: ct, body: Buffer.from('a=b&c=d') })),
+    fc
+      .integer({ min: 10_000, max: 200_000 })
+      .map((n) => ({ contentType: 'application/json', body: Buffer.from(JSON.stringify({ [names[0] ?? 'x']: 'y'.repeat(n) })) })),
+    fc
+      .constantFrom('{"a":', '{"__proto__":{"admin":true}}', '[1,2,3]', '"str"', 'null', '{"a":1}}', '\u0000\u0001')
+      .map((s) => ({ contentType: 'application/json', body: Buffer.from(s) })),
+    fc
+      .constantFrom(
+        'text/plain',
+        'application/xml',
+        'application/json; charset=utf-16',
+        'application/x-www-form-urlencoded; charset=koi8-r',
+        'multipart/form-data',
+        'multipart/form-data; boundary=zz',
+      )
+      .map((ct) => ({ contentType: ct, body: Buffer.from('a=b&c=d') })),
     fc.tuple(paramName(names), rawValue(seeds)).map(([k, v]) => ({
       contentType: 'multipart/form-data; boundary=XyZ',
       body: Buffer.from(`--XyZ\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${decodeSafe(v)}\r\n--XyZ--\r\n`),
     })),
-    fc.constant<Body>({ contentType: 'multipart/form-data; boundary=XyZ', body: Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated') }),
+    fc.constant<Body>({
+      contentType: 'multipart/form-data; boundary=XyZ',
+      body: Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated'),
+    }),
     fc.constant<Body>({ contentType: 'application/x-www-form-urlencoded', body: Buffer.from([0xff, 0xfe, 0x3d, 0xc0, 0xaf]) }),
   );
 
@@ -116,7 +152,12 @@ function decodeSafe(s: string): string {
   }
 }
 
-const headerCase = (name: string) => fc.constantFrom(name, name.toUpperCase(), name.replace(/(^|-)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
+const headerCase = (name: string) =>
+  fc.constantFrom(
+    name,
+    name.toUpperCase(),
+    name.replace(/(^|-)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()),
+  );
 
 function requestArb(ep: FuzzEndpoint, seeds: readonly string[]): fc.Arbitrary<FuzzRequest> {
   const headerNames = ep.headers ?? [];
@@ -125,7 +166,12 @@ function requestArb(ep: FuzzEndpoint, seeds: readonly string[]): fc.Arbitrary<Fu
     : fc.constant([] as Array<[string, string]>);
   const withBody = ep.method !== 'GET';
   return fc
-    .tuple(queryString(ep.params, seeds), withBody ? bodyArb(ep.params, seeds) : fc.constant<Body>({}), headerArb, fc.constantFrom('', ...(ep.suffixes ?? [])))
+    .tuple(
+      queryString(ep.params, seeds),
+      withBody ? bodyArb(ep.params, seeds) : fc.constant<Body>({}),
+      headerArb,
+      fc.constantFrom('', ...(ep.suffixes ?? [])),
+    )
     .map(([q, b, hs, suffix]) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of hs) {
@@ -144,7 +190,13 @@ function requestArb(ep: FuzzEndpoint, seeds: readonly string[]): fc.Arbitrary<Fu
 function send(port: number, req: FuzzRequest): Promise<FuzzReply> {
   return new Promise((resolve, reject) => {
     const r = http.request(
-      { host: '127.0.0.1', port, method: req.method, path: req.path, headers: { ...req.headers, ...(req.body ? { 'content-length': String(req.body.length) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: req.method,
+        path: req.path,
+        headers: { ...req.headers, ...(req.body ? { 'content-length': String(req.body.length) } : {}) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -4,6 +4,8 @@ import type { AuthStore } from '@authmount/core';
 export interface Outage {
   store: AuthStore;
   setDown(down: boolean): void;
+  /** Every operation called through the wrapper, by name ("users.findByEmail", ...), down or not. */
+  calls: string[];
 }
 
 /**
@@ -12,22 +14,26 @@ export interface Outage {
  */
 export function withOutage(inner: AuthStore, message = 'connect ECONNREFUSED 10.0.0.7:6379 internal-detail'): Outage {
   let down = false;
-  const wrap = <T extends object>(part: T): T =>
+  const calls: string[] = [];
+  const wrap = <T extends object>(name: string, part: T): T =>
     new Proxy(part, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;
         if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => (down ? Promise.reject(new Error(message)) : (v as (...a: unknown[]) => unknown).apply(target, args));
+        return (...args: unknown[]) => {
+          calls.push(`${name}.${String(prop)}`);
+          return down ? Promise.reject(new Error(message)) : (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
       },
     });
   const store: AuthStore = {
     name: inner.name,
-    tokens: wrap(inner.tokens),
-    users: wrap(inner.users),
-    codes: wrap(inner.codes),
-    nonces: wrap(inner.nonces),
-    counters: wrap(inner.counters),
+    tokens: wrap('tokens', inner.tokens),
+    users: wrap('users', inner.users),
+    codes: wrap('codes', inner.codes),
+    counters: wrap('counters', inner.counters),
+    clients: inner.clients && wrap('clients', inner.clients),
     close: () => inner.close(),
   };
-  return { store, setDown: (d) => (down = d) };
+  return { store, setDown: (d) => (down = d), calls };
 }

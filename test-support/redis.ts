@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { dependencyMissing, isCI, skippedTitle } from './ci';
 
 /**
  * Redis for tests.
@@ -16,24 +17,22 @@ import Redis from 'ioredis';
  *   prefix (uniquePrefix), so parallel files and parallel runs never see each other's keys.
  * - PRIVATE servers (outage, command counting) and a 3-master CLUSTER are started by the test files that
  *   need them, on free ports, and torn down in afterAll (and killed at process exit whatever happens).
- * - With no Redis and no redis-server: outside CI the Redis tests are skipped with a loud message; under
- *   CI=true that is an error, never a silent skip.
+ * - With no Redis and no redis-server: outside CI the Redis tests are registered as SKIPPED (every test
+ *   of the block counts in the summary, the reason is in the title and printed); under CI (ci.ts) that is
+ *   an error, never a silent skip.
  */
 
 export const SHARED_URL_ENV = 'AUTHMOUNT_TEST_REDIS_URL';
 export const SKIP_REASON_ENV = 'AUTHMOUNT_TEST_REDIS_SKIP';
 
-export const isCI = () => process.env.CI === 'true' || process.env.CI === '1';
-
-function banner(lines: string[]): string {
-  const bar = '!'.repeat(78);
-  return ['', bar, ...lines.map((l) => `!! ${l}`), bar, ''].join('\n');
-}
-
 /** Outside CI: print why Redis tests are skipped. Under CI: throw. */
 export function redisUnavailable(reason: string): void {
-  if (isCI()) throw new Error(`Redis tests cannot run under CI=true: ${reason}`);
-  console.warn(banner([`REDIS TESTS SKIPPED: ${reason}`, 'Start a Redis (or put redis-server on PATH) to run them.']));
+  dependencyMissing('REDIS TESTS', reason, 'Start a Redis (or put redis-server on PATH) to run them.');
+}
+
+/** Why the shared Redis is missing in this run (set by the global setup), for skip titles. */
+export function sharedRedisSkipReason(): string {
+  return process.env[SKIP_REASON_ENV] ?? 'the jest global setup did not provide a Redis (was jest.config.ts used?)';
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -43,8 +42,7 @@ export function redisUnavailable(reason: string): void {
 export function sharedRedisUrl(): string | null {
   const url = process.env[SHARED_URL_ENV];
   if (url) return url;
-  const reason = process.env[SKIP_REASON_ENV] ?? 'the jest global setup did not provide a Redis (was jest.config.ts used?)';
-  if (isCI()) throw new Error(`Redis tests cannot run under CI=true: ${reason}`);
+  if (isCI()) throw new Error(`Redis tests cannot run under CI: ${sharedRedisSkipReason()}`);
   return null;
 }
 
@@ -331,26 +329,26 @@ async function waitClusterOk(urls: string[]): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 // jest helpers
 
+/** Passed to a skipped block's body, which only registers its tests (no hook or test of it runs). */
+const NO_REDIS_URL = 'redis://redis-unavailable.invalid:0';
+
 /**
- * `describe` when the shared Redis is available, else a skipped describe whose title says why (and a loud
- * message; an error under CI).
+ * `describe` when the shared Redis is available, else the same block SKIPPED: its tests are registered
+ * (so the summary counts each one as skipped), the title says why, and a loud message is printed; an error
+ * under CI.
  */
 export function describeWithSharedRedis(name: string, fn: (url: string) => void): void {
   const url = sharedRedisUrl();
   if (url) return describe(name, () => fn(url));
-  const reason = process.env[SKIP_REASON_ENV] ?? 'no Redis';
+  const reason = sharedRedisSkipReason();
   redisUnavailable(reason);
-  describe.skip(`${name} [SKIPPED: ${reason}]`, () => {
-    it('needs Redis', () => undefined);
-  });
+  describe.skip(skippedTitle(name, reason), () => fn(NO_REDIS_URL));
 }
 
-/** `describe` when redis-server can be spawned (private servers, cluster), else skipped loudly / CI error. */
+/** `describe` when redis-server can be spawned (private servers, cluster), else SKIPPED as above / CI error. */
 export function describeWithRedisServer(name: string, fn: () => void): void {
   if (redisServerAvailable()) return describe(name, fn);
   const reason = 'redis-server is not on PATH (needed for private servers and the cluster)';
   redisUnavailable(reason);
-  describe.skip(`${name} [SKIPPED: ${reason}]`, () => {
-    it('needs redis-server', () => undefined);
-  });
+  describe.skip(skippedTitle(name, reason), fn);
 }

@@ -43,11 +43,12 @@ async function main(): Promise<void> {
   const ms = Number(msArg);
   const password = 'correct horse battery staple';
   // No IP given to login (no per-IP throttle); the account throttle only counts failures.
-  const auth = createAuth({ store: memoryStore() });
+  const store = memoryStore();
+  const auth = createAuth({ store });
   await auth.accounts.register({ login: 'bench', email: 'bench@example.com', password });
-  const stored = (await auth.accounts.findByIdentifier('bench'))!.passwordHash!;
+  const stored = (await store.users.findByLogin('bench', Date.now()))!.passwordHash!;
   const login = async () => {
-    const a = await auth.accounts.login({ identifier: 'bench', password, method: 'bench' });
+    const a = await auth.accounts.login({ identifier: 'bench', password, ip: undefined, method: 'bench' });
     await auth.tokens.issue({ userId: a.id, device: 'bench' });
   };
   const raw = () => argon2.verify(stored, password);

@@ -10,6 +10,8 @@ export interface ServerEntry {
   /** Workspace package the server needs (packages/<dir>/src/index.ts). */
   needs?: string;
   redis?: 'single' | 'cluster';
+  /** Runs against the bench's private PostgreSQL. */
+  postgres?: true;
   /** Left out of --quick (extras, and the cluster which takes seconds to set up). */
   full?: true;
 }
@@ -28,18 +30,21 @@ export const SERVERS: readonly ServerEntry[] = [
   { name: 'redis-floor', group: 'floor', redis: 'single' },
   { name: 'session-redis', group: 'peer', redis: 'single' },
   { name: 'authmount-redis-cluster', group: 'authmount', needs: 'store-redis', redis: 'cluster', full: true },
+  { name: 'authmount-postgres', group: 'authmount', needs: 'store-postgres', postgres: true },
+  { name: 'postgres-floor', group: 'floor', postgres: true },
 ];
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const BENCH = path.join(ROOT, 'bench');
 
 /** Null when the server can run, else the reason it cannot (reported as "not available", never a crash). */
-export function unavailable(e: ServerEntry, redis: { single: boolean; cluster: string | null }): string | null {
+export function unavailable(e: ServerEntry, redis: { single: boolean; cluster: string | null; postgres?: string | null }): string | null {
   if (e.needs && !existsSync(path.join(ROOT, 'packages', e.needs, 'src', 'index.ts'))) {
     return `@authmount/${e.needs} does not exist yet (no packages/${e.needs}/src/index.ts)`;
   }
   if (!existsSync(path.join(BENCH, 'servers', `${e.name}.ts`))) return `no bench/servers/${e.name}.ts`;
   if (e.redis === 'single' && !redis.single) return 'redis-server is not installed';
   if (e.redis === 'cluster' && redis.cluster !== null) return redis.cluster;
+  if (e.postgres && redis.postgres !== null) return redis.postgres ?? 'PostgreSQL was not started';
   return null;
 }

@@ -1,6 +1,7 @@
 import type { StormResult } from './login';
 import type { BenchResults } from './results';
-import { kept, summarize, targets } from './summary';
+import { median } from './stats';
+import { kept, pairedRatio, summarize, targets } from './summary';
 import type { Run } from './throughput';
 
 const n0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : Math.round(x).toLocaleString('en-US'));
@@ -29,17 +30,21 @@ export function summaryTable(res: BenchResults): string {
     f2(s.p99),
     `${n0(s.usPerReq)} (${n0(s.usMin)}–${n0(s.usMax)})`,
     s.server === 'bare' ? '0' : `${s.deltaUs >= 0 ? '+' : ''}${n0(s.deltaUs)}`,
+    s.floor && Number.isFinite(s.floorMultiple)
+      ? `${f2(s.floorMultiple)}× ${s.floor}${(s.floorMultiples ?? []).length > 1 ? ` (${s.floorMultiples!.map(f2).join(', ')})` : ''}`
+      : '–',
     s.exact ? `${f2(s.exact.perReq)} (${cmds(s.exact.cmds)})` : '–',
     s.exact ? `${f2(s.redisCmdsUnderLoad)}${s.exact.scriptPerReq > 0 ? ` (${f2(s.exact.scriptPerReq)} in script)` : ''}` : '–',
   ]);
   const missing = (res.series?.servers ?? [])
     .filter((s) => s.unavailable)
-    .map((s) => [s.name, `not available: ${s.unavailable}`, '', '', '', '', '', '', '']);
+    .map((s) => [s.name, `not available: ${s.unavailable}`, '', '', '', '', '', '', '', '']);
   const failed = (res.series?.servers ?? [])
     .filter((s) => !s.unavailable && !kept(res.series!.runs).some((r) => r.server === s.name))
     .map((s) => [
       s.name,
       `failed: ${res.series!.runs.find((r) => r.server === s.name && r.error)?.error ?? 'no run kept'}`,
+      '',
       '',
       '',
       '',
@@ -57,17 +62,54 @@ export function summaryTable(res: BenchResults): string {
       'p99 ms',
       'server CPU µs/req (min–max)',
       'Δ vs bare µs/req',
-      'Redis commands sent per request (exact)',
+      "**added CPU as a multiple of its floor's** (rounds)",
+      'Redis commands (PostgreSQL statements) sent per request (exact)',
       'Redis commands executed per request, under load',
     ],
-    ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---:'],
+    ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---:'],
     [...rows, ...failed, ...missing],
+  );
+}
+
+/** `--compare`: each authmount server beside the same server on the compared commit, same rounds. */
+export function compareTable(res: BenchResults): string | null {
+  const c = res.series?.compare;
+  if (!c) return null;
+  const sums = new Map(summarize(res).map((s) => [s.server, s]));
+  const runs = res.series!.runs;
+  const rows: string[][] = [];
+  for (const s of res.series!.servers) {
+    if (!s.name.startsWith('authmount') || s.name.includes('@')) continue;
+    const a = sums.get(s.name);
+    const b = sums.get(`${s.name}${c.suffix}`);
+    if (!a || !b) continue;
+    const diff = pairedRatio(runs, s.name, `${s.name}${c.suffix}`, (r) => r.serverUsPerReq!);
+    rows.push([
+      s.name,
+      `${n0(a.usPerReq)} (+${n0(a.deltaUs)})`,
+      `${n0(b.usPerReq)} (+${n0(b.deltaUs)})`,
+      `${f2(median(diff))}${diff.length > 1 ? ` (${diff.map(f2).join(', ')})` : ''}`,
+      a.floor ? `${f2(a.floorMultiple)}× → was ${f2(b.floorMultiple)}×` : '–',
+      a.redisUsPerReq !== undefined ? `${f1(a.redisUsPerReq)} (was ${f1(b.redisUsPerReq)})` : '–',
+    ]);
+  }
+  return table(
+    [
+      'server',
+      'server CPU µs/req (Δ vs bare), this tree',
+      `same, \`${c.ref}\` (${c.sha.slice(0, 7)})`,
+      'this / compared, per round (rounds)',
+      "added CPU as a multiple of the floor's",
+      'Redis CPU µs/req',
+    ],
+    ['---', '---:', '---:', '---:', '---', '---:'],
+    rows,
   );
 }
 
 export function targetTable(res: BenchResults): string {
   return table(
-    ['target (issue 7)', 'measured (same run)', 'verdict', 'same ratio for a hand-written floor, this run'],
+    ['target (issues 7 and 18)', 'measured (same run)', 'verdict', 'same ratio for a hand-written floor, this run'],
     ['---', '---', '---', '---'],
     targets(res).map((t) => [
       t.target,
@@ -223,6 +265,17 @@ export function renderReport(res: BenchResults, chartFile: string, readmeLink: s
   p();
   p(targetTable(res));
   p();
+  const cmp = compareTable(res);
+  if (cmp) {
+    p(`## Before / after: this tree vs \`${res.series!.compare!.ref}\` in the same rounds`);
+    p();
+    p(
+      `Every authmount server ran twice per round, back to back: with this tree's code and with the library code (\`packages/\`) of ${res.series!.compare!.sha} (same bench, same servers, same floors). Runs of the compared commit are named \`<server>${res.series!.compare!.suffix}\` in the tables below.`,
+    );
+    p();
+    p(cmp);
+    p();
+  }
   p('## Throughput: authmount and its peers (median of the rounds)');
   p();
   p(summaryTable(res));
@@ -307,6 +360,46 @@ export function renderReport(res: BenchResults, chartFile: string, readmeLink: s
       }
     } else p(`Login storm: not measured (${lg.stormError}).`);
   }
+  const fl = res.flood;
+  if (fl) {
+    p('## A login during a sign-up flood (argon2 load shedding)');
+    p();
+    if (fl.ok) {
+      const v = fl.value;
+      p(
+        `A fresh server process per run (default argon2id parameters, core's hashing concurrency, memory store), the client in another process. ${v.flood} CB-Token sign-ups (\`POST /cb/users\`, each from its own X-Forwarded-For address, so no sign-up budget refuses them) are sent at once; 50 ms later one \`POST /auth/login\` of a seeded user from another address is timed. "before": \`hashing.maxQueue: false\` (one unbounded first-come line); "after": core's default (\`maxQueue: ${v.maxQueueAfter}\` per line, verifications before new hashes, the rest shed with 503 + Retry-After). Set-ups interleaved, order flipped every round.`,
+      );
+      p();
+      p(
+        table(
+          [
+            'round',
+            'set-up',
+            'idle login ms (median of 5)',
+            'login during flood ms',
+            'login status',
+            'sign-ups 201 / 503',
+            'flood done after ms',
+          ],
+          ['---:', ':--', '---:', '---:', '---:', '---:', '---:'],
+          v.rounds.map((x) => [
+            String(x.round),
+            x.setup,
+            n0(x.idleMs),
+            n0(x.loginMs),
+            String(x.loginStatus),
+            `${x.signups['201'] ?? 0} / ${x.signups['503'] ?? 0}`,
+            n0(x.floodMs),
+          ]),
+        ),
+      );
+      p();
+      p(
+        `**Median login during the flood: ${n0(v.summary.before.loginMs)} ms before, ${n0(v.summary.after.loginMs)} ms after** (idle: ${n0(v.summary.before.idleMs)} / ${n0(v.summary.after.idleMs)} ms); sign-ups shed after: median ${n0(v.summary.after.shed)} of ${v.flood}.`,
+      );
+    } else p(`Not measured (${fl.error}).`);
+    p();
+  }
   p('## Memory');
   p();
   if (res.heap?.ok) {
@@ -343,6 +436,13 @@ export function renderReport(res: BenchResults, chartFile: string, readmeLink: s
     );
   } else p(`Redis bytes per token: ${res.redisBytes ? (res.redisBytes.ok ? '' : `failed: ${res.redisBytes.error}`) : 'not measured'}.`);
   p();
+  if (res.pgBytes?.ok) {
+    const b = res.pgBytes.value;
+    p(
+      `PostgreSQL (\`pg_table_size\` + \`pg_indexes_size\` delta of \`tokens\`, private server, ${b.tokens.toLocaleString('en-US')} tokens, ${b.tokensPerUser} per user): **${b.totalBytesPerToken.toFixed(0)} bytes per authmount token** (table ${b.tableBytesPerToken.toFixed(0)} B including the 20 % fillfactor room that keeps each slide a HOT update, indexes ${b.indexBytesPerToken.toFixed(0)} B: primary key, per-user, absolute expiry). The floor's \`floor_tokens\` row (token text key, user id, expiry) takes ${b.floorBytesPerToken.toFixed(0)} B. Node heap growth of the process over the issue, per token: ${b.heapBytesPerToken.toFixed(1)} B (the store holds no per-token object in memory).`,
+    );
+  } else if (res.pgBytes) p(`PostgreSQL bytes per token: failed: ${res.pgBytes.ok ? '' : res.pgBytes.error}.`);
+  p();
   p("## Scale: listing one user's tokens");
   p();
   if (res.list?.ok) {
@@ -362,7 +462,7 @@ export function renderReport(res: BenchResults, chartFile: string, readmeLink: s
   p('## Machine, versions, other load');
   p();
   p(
-    `- **Machine:** ${e.cores} vCPUs (${e.cpu}), ${e.memGiB} GiB RAM, Linux ${e.kernel}. Node ${e.node}, Redis ${e.redis ?? 'not installed'}.`,
+    `- **Machine:** ${e.cores} vCPUs (${e.cpu}), ${e.memGiB} GiB RAM, Linux ${e.kernel}. Node ${e.node}, Redis ${e.redis ?? 'not installed'}${e.postgres ? `, PostgreSQL ${e.postgres}` : ''}.`,
   );
   p(
     `- **Pinning** (taskset): each server process alone on CPU 0; the load generator and the private Redis (single node and cluster) share CPU 1. The login figures leave the server unpinned (argon2 needs both cores).`,

@@ -7,6 +7,8 @@ export interface SpawnOpts {
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof, --expose-gc. */
   nodeFlags?: string[];
+  /** Working directory (the tree whose tsconfig resolves @authmount/*). Default: this repository. */
+  cwd?: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export function spawnTs(file: string, args: string[], opts: SpawnOpts = {}): Chi
   const child = spawn(cmd, argv, {
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     env: { ...process.env, ...opts.env },
-    cwd: path.resolve(__dirname, '..', '..'),
+    cwd: opts.cwd ?? path.resolve(__dirname, '..', '..'),
   });
   // Forward the child's stderr, minus express-session's known MemoryStore warning (the bench measures
   // that store on purpose).

@@ -3,13 +3,17 @@
  *   bytes  <redisUrl> <n>      Redis `used_memory` delta per token (authmount), with two peers' records
  *                              (the one-GETEX floor's key, a connect-redis session) as references.
  *   list   <redisUrl|-> <n>    `tokens.list(user)` latency with other users' tokens in the store.
+ *   pgbytes <pgUrl> <n>        PostgreSQL table + index bytes per token (authmount), the one-statement floor's
+ *                              row as a reference, and the Node heap the store keeps per token (run with --expose-gc).
  * Tokens are issued through core, as logins leave them.
  */
 import type { AuthStore } from '@authmount/core';
 import { createAuth, type Auth } from '@authmount/express';
 import { memoryStore } from '@authmount/store-memory';
 import { redisStore } from '@authmount/store-redis';
+import { postgresStore } from '@authmount/store-postgres';
 import Redis from 'ioredis';
+import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { usedMemory } from './redis-procs';
@@ -23,6 +27,19 @@ export interface BytesResult {
   keysPerToken: number;
   floorBytesPerToken: number;
   sessionBytesPerSession: number;
+}
+
+export interface PgBytesResult {
+  tokens: number;
+  tokensPerUser: number;
+  /** Table (heap pages, incl. fillfactor slack and TOAST), indexes, and both, per token. */
+  tableBytesPerToken: number;
+  indexBytesPerToken: number;
+  totalBytesPerToken: number;
+  /** The floor's `floor_tokens` row (token text primary key, user id, expiry), table + index. */
+  floorBytesPerToken: number;
+  /** Node heap of the process holding the store, per token issued (the store keeps nothing per token). */
+  heapBytesPerToken: number;
 }
 
 export interface ListCase {
@@ -99,6 +116,63 @@ async function bytes(url: string, n: number): Promise<BytesResult> {
   };
 }
 
+async function relationBytes(c: pg.Client, table: string): Promise<{ table: number; indexes: number }> {
+  const r = await c.query<{ t: string; i: string }>(`SELECT pg_table_size($1::regclass) AS t, pg_indexes_size($1::regclass) AS i`, [table]);
+  return { table: Number(r.rows[0].t), indexes: Number(r.rows[0].i) };
+}
+
+function heapUsed(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+async function pgBytes(url: string, n: number): Promise<PgBytesResult> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query('DROP SCHEMA IF EXISTS bench CASCADE; DROP TABLE IF EXISTS public.floor_tokens');
+  const perUser = 5;
+  const store = postgresStore({ connectionString: url, schema: 'bench', sweepIntervalMs: 0 });
+  await store.migrate();
+  const auth = createAuth({ store, tokens: TOKENS });
+  // Warm-up before the baseline: statements prepared, the pool's connections and buffers grown, code
+  // optimised (with only a few tokens, that one-time growth would show as tens of bytes per token).
+  await issueMany(auth, 2000, 900_000_000, 1);
+  const before = await relationBytes(c, 'bench.tokens');
+  const heap0 = heapUsed();
+  await issueMany(auth, n, 1, perUser);
+  const heap1 = heapUsed();
+  const after = await relationBytes(c, 'bench.tokens');
+  await auth.close();
+
+  await c.query(
+    'CREATE TABLE public.floor_tokens (token text PRIMARY KEY, user_id integer NOT NULL, expires_at bigint NOT NULL) WITH (fillfactor = 80)',
+  );
+  const f0 = await relationBytes(c, 'public.floor_tokens');
+  for (let s = 0; s < n; s += 1000) {
+    const values: unknown[] = [];
+    const rows: string[] = [];
+    for (let i = s; i < Math.min(n, s + 1000); i++) {
+      values.push(randomBytes(32).toString('base64url'), i + 1, Date.now() + SLIDE_TTL_MS);
+      rows.push(`($${values.length - 2}, $${values.length - 1}, $${values.length})`);
+    }
+    await c.query(`INSERT INTO public.floor_tokens VALUES ${rows.join(', ')}`, values);
+  }
+  const f1 = await relationBytes(c, 'public.floor_tokens');
+  await c.query('DROP SCHEMA IF EXISTS bench CASCADE; DROP TABLE IF EXISTS public.floor_tokens');
+  await c.end();
+  return {
+    tokens: n,
+    tokensPerUser: perUser,
+    tableBytesPerToken: (after.table - before.table) / n,
+    indexBytesPerToken: (after.indexes - before.indexes) / n,
+    totalBytesPerToken: (after.table + after.indexes - before.table - before.indexes) / n,
+    floorBytesPerToken: (f1.table + f1.indexes - f0.table - f0.indexes) / n,
+    heapBytesPerToken: (heap1 - heap0) / n,
+  };
+}
+
 async function timeList(auth: Auth, userId: number, calls: number): Promise<{ med: number; p90: number }> {
   for (let i = 0; i < 20; i++) await auth.tokens.list(userId);
   const xs: number[] = [];
@@ -143,7 +217,8 @@ async function list(url: string | undefined, others: number): Promise<ListCase[]
 async function main(): Promise<void> {
   const [what, url, nArg] = process.argv.slice(2);
   const n = Number(nArg);
-  const result = what === 'bytes' ? await bytes(url, n) : await list(url === '-' ? undefined : url, n);
+  const result =
+    what === 'bytes' ? await bytes(url, n) : what === 'pgbytes' ? await pgBytes(url, n) : await list(url === '-' ? undefined : url, n);
   process.send?.({ type: 'result', result }, () => process.exit(0));
 }
 

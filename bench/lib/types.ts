@@ -25,8 +25,12 @@ export interface ServerContext {
   count: number;
   /** Private single-node Redis of this bench run (redis://127.0.0.1:<port>). */
   redisUrl?: string;
+  /** Private PostgreSQL of this bench run (postgres://postgres@127.0.0.1:<port>/postgres). */
+  pgUrl?: string;
   /** Private 3-master cluster of this bench run. */
   clusterNodes?: Array<{ host: string; port: number }>;
+  /** Deadline of one Redis store call, ms (default: the store's). Raised only under valgrind, which runs ~50× slower. */
+  redisTimeoutMs?: number;
   /** argon2 hashing concurrency for servers that log users in (default: core's, the number of cores). */
   hashConcurrency?: number;
 }

@@ -1,9 +1,7 @@
 import { cbToken } from '@authmount/cb-token';
 import { createAuth } from '@authmount/express';
+import { ISSUER } from '@authmount/core';
 import { memoryStore } from '@authmount/store-memory';
-// Not exported by the package: the data mark that makes a core token a CB session. Seeding through
-// POST /session would cost one argon2 login per credential; the preflight catches any drift.
-import { CB_MARK } from '../../packages/cb-token/src/guard';
 import { AUTHMOUNT_TOKENS, authmountServer, meFromAuth, newApp, randomSecret, seedAuthmount } from '../lib/server-kit';
 import type { ServerDef } from '../lib/types';
 
@@ -11,20 +9,23 @@ const APP_ID = 1;
 
 const def: ServerDef = {
   describe:
-    "authmount memory store behind the CB-Token adapter's guard (`cbToken(auth, { apps }).guard()`, header `CB-Token: <token>`); user sessions, seeded as core tokens carrying the adapter's session mark.",
+    "authmount memory store behind the CB-Token adapter's guard (`cbToken(auth, { apps }).guard()`, header `CB-Token: <token>`); user sessions, seeded as core tokens of the adapter's issuer (`cb-token`).",
   async start(ctx) {
     const auth = createAuth({ store: memoryStore(), tokens: AUTHMOUNT_TOKENS });
     const cb = cbToken(auth, { apps: [{ applicationId: APP_ID, authKey: 'bench-key', authSecret: randomSecret() }] });
     const app = newApp();
     app.get('/me', cb.guard(), meFromAuth);
     const issue = (count: number) =>
+      // Seeded through core rather than POST /session (one argon2 login per credential); the issuer makes
+      // them CB sessions, and the preflight catches any drift.
       seedAuthmount(auth, count, (a, userId) =>
         a.tokens.issue({
           userId,
           kind: 'user',
+          issuer: ISSUER.cbToken,
           appId: String(APP_ID),
           device: 'bench',
-          data: { [CB_MARK]: true, ts: Math.floor(Date.now() / 1000) },
+          data: { ts: Math.floor(Date.now() / 1000) },
         }),
       );
     return authmountServer(

@@ -1,7 +1,8 @@
+import { ISSUER } from '@authmount/core';
 import { createAuth } from '@authmount/express';
 import { pcloud } from '@authmount/pcloud';
 import { memoryStore } from '@authmount/store-memory';
-import { AUTHMOUNT_TOKENS, authmountServer, meFromAuth, newApp } from '../lib/server-kit';
+import { AUTHMOUNT_TOKENS, authmountServer, meFromAuth, newApp, seedAuthmount } from '../lib/server-kit';
 import type { ServerDef } from '../lib/types';
 
 const def: ServerDef = {
@@ -11,7 +12,17 @@ const def: ServerDef = {
     const auth = createAuth({ store: memoryStore(), tokens: AUTHMOUNT_TOKENS });
     const app = newApp();
     app.get('/me', pcloud(auth).guard(), meFromAuth);
-    const started = await authmountServer(auth, app, ctx.count, (t) => ({ path: `/me?auth=${encodeURIComponent(t)}` }), { path: '/me' });
+    // The guard accepts this adapter's own tokens: seeded with its issuer.
+    const seed = (a: typeof auth, n: number) =>
+      seedAuthmount(a, n, (x, userId) => x.tokens.issue({ userId, issuer: ISSUER.pcloud, device: 'bench' }));
+    const started = await authmountServer(
+      auth,
+      app,
+      ctx.count,
+      (t) => ({ path: `/me?auth=${encodeURIComponent(t)}` }),
+      { path: '/me' },
+      seed,
+    );
     // pCloud answers every failure with HTTP 200 and a numeric `result` (1000: log in required, 2000: log in failed).
     return { ...started, refusal: { status: 200, bodyIncludes: '"result":' } };
   },

@@ -1,32 +1,43 @@
 /**
  * The "used by an existing app" story, proven the way a user meets authmount: the packages are built and
- * `npm pack`ed, installed from the tarballs into fresh Express apps OUTSIDE this workspace (no paths, no
- * workspace links), and driven over real HTTP. Four apps: ESM (.mjs) and CommonJS (.cjs), each on
- * Express 5 and on Express 4. One packed set of tarballs serves all four; the installs run in parallel.
+ * packed (`npm run pack`'s script), installed from the tarballs into fresh Express apps OUTSIDE this
+ * workspace (no paths, no workspace links), and driven over real HTTP. Four apps: ESM (.mjs) and CommonJS
+ * (.cjs), each on Express 5 and on Express 4, two with ioredis 6 and two with ioredis 5 (the Redis store's
+ * peer range); one app of each major then runs a second `npm install`, which is where a peer conflict shows
+ * (ERESOLVE).
+ * The ESM app on Express 5 also compiles a strict consumer (test/strict-consumer.ts) with TypeScript 5 and
+ * TypeScript 7 under TypeScript 7's `tsc --init` settings. One packed set of tarballs serves all; the
+ * installs run in parallel.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { sharedRedisUrl } from '../../../test-support/redis';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const EXAMPLE = path.resolve(__dirname, '..');
 const FIXTURES = path.join(__dirname, 'fixtures');
+const STRICT_CONSUMER = path.join(ROOT, 'test', 'strict-consumer.ts');
 const PASSWORD = 'existing app passphrase 42';
 
 interface Variant {
   name: string;
   module: 'esm' | 'cjs';
   express: 4 | 5;
+  /** The ioredis major installed beside @authmount/store-redis (its peer range is ^5 || ^6). */
+  ioredis: 5 | 6;
+  /** Run a second `npm install` (one app per ioredis major is enough). */
+  reinstall?: boolean;
   /** Also type-check the installed declarations with tsc (one variant is enough: the types do not vary). */
   typecheck?: boolean;
 }
 const VARIANTS: Variant[] = [
-  { name: 'ESM on Express 5', module: 'esm', express: 5, typecheck: true },
-  { name: 'CommonJS on Express 5', module: 'cjs', express: 5 },
-  { name: 'ESM on Express 4', module: 'esm', express: 4 },
-  { name: 'CommonJS on Express 4', module: 'cjs', express: 4 },
+  { name: 'ESM on Express 5', module: 'esm', express: 5, ioredis: 6, reinstall: true, typecheck: true },
+  { name: 'CommonJS on Express 5', module: 'cjs', express: 5, ioredis: 5, reinstall: true },
+  { name: 'ESM on Express 4', module: 'esm', express: 4, ioredis: 5 },
+  { name: 'CommonJS on Express 4', module: 'cjs', express: 4, ioredis: 6 },
 ];
 
 /**
@@ -124,10 +135,17 @@ interface App {
 async function createApp(v: Variant, tmp: string, tarballs: Packed[], pins: Record<string, string>): Promise<App> {
   const dir = path.join(tmp, `app-${v.module}-express${v.express}`);
   await mkdir(dir);
-  const dependencies: Record<string, string> = { express: pins[`express${v.express}`] };
+  const strict = v.typecheck ? createStrictConsumer(dir) : Promise.resolve(); // its own install, in parallel
+  strict.catch(() => undefined); // awaited below; a failure must not surface as an unhandled rejection first
+  const dependencies: Record<string, string> = { express: pins[`express${v.express}`], ioredis: pins[`ioredis${v.ioredis}`] };
   for (const t of tarballs) dependencies[t.name] = `file:${path.join(tmp, 'tarballs', t.filename)}`;
   const devDependencies = v.typecheck
-    ? { typescript: pins.typescript, '@types/express': pins['@types/express'], '@types/node': pins['@types/node'] }
+    ? {
+        typescript: pins.typescript,
+        '@types/express': pins['@types/express'],
+        '@types/node': pins['@types/node'],
+        '@types/pg': pins['@types/pg'],
+      }
     : {};
   const pkg = {
     name: `existing-app-${v.module}-${v.express}`,
@@ -143,7 +161,26 @@ async function createApp(v: Variant, tmp: string, tarballs: Packed[], pins: Reco
   for (const f of ['smoke.mjs', 'smoke.cjs', 'expected.cjs', 'types-check.mts', 'types-check.cts'])
     await copyFile(path.join(FIXTURES, f), path.join(dir, f));
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
+  // The next install of anything re-checks every peer range: a store-redis peer that refused the installed
+  // ioredis failed HERE (ERESOLVE), after a first install that had only warned.
+  if (v.reinstall) await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `ms@${pins.ms}`], dir);
+  await strict;
   return { variant: v, dir };
+}
+
+/**
+ * `strict/` inside the app: TypeScript 7 installed from the registry, its own `tsc --init` (which turns on
+ * exactOptionalPropertyTypes, noUncheckedIndexedAccess and verbatimModuleSyntax), an ESM package, and the
+ * repository's strict consumer. Modules resolve from the app's node_modules, i.e. the installed tarballs.
+ */
+async function createStrictConsumer(app: string): Promise<void> {
+  const dir = path.join(app, 'strict');
+  await mkdir(dir);
+  const pkg = { name: 'strict-consumer', version: '1.0.0', private: true, type: 'module', devDependencies: { typescript: '^7.0.2' } };
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
+  await run(process.execPath, [path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '--init'], dir);
+  await copyFile(STRICT_CONSUMER, path.join(dir, 'consumer.ts'));
 }
 
 const children = new Set<ChildProcess>();
@@ -214,9 +251,10 @@ beforeAll(async () => {
   if (stale.length > 0) await run('npm', ['run', 'build', '--silent'], ROOT, { AUTHMOUNT_BUILD: stale.join(',') });
 
   await mkdir(path.join(tmp, 'tarballs'));
+  // What `npm run pack` runs (without its build: done above for what was stale).
   const json = await run(
-    'npm',
-    ['pack', '--workspaces', '--ignore-scripts', '--json', '--loglevel=error', '--pack-destination', path.join(tmp, 'tarballs')],
+    process.execPath,
+    [path.join(ROOT, 'scripts', 'pack.mjs'), '--no-build', '--json', '--dest', path.join(tmp, 'tarballs')],
     ROOT,
   );
   packed = JSON.parse(json) as Packed[];
@@ -229,6 +267,10 @@ beforeAll(async () => {
     typescript: await versionOf(path.join(nm, 'typescript')),
     '@types/express': await versionOf(path.join(nm, '@types/express')),
     '@types/node': await versionOf(path.join(nm, '@types/node')),
+    '@types/pg': await versionOf(path.join(nm, '@types/pg')),
+    ioredis6: await versionOf(path.join(nm, 'ioredis')),
+    ioredis5: await versionOf(path.join(nm, 'ioredis5')),
+    ms: await versionOf(path.join(nm, 'ms')),
   };
   const made = await Promise.all(VARIANTS.map((v) => createApp(v, tmp, packed, pins)));
   for (const a of made) apps.set(a.variant.name, a);
@@ -247,7 +289,10 @@ it('packs every package with its built entry points and nothing else', async () 
     for (const o of p.outputs) expect(files).toContain(path.relative(path.join(ROOT, 'packages', p.dir), o));
     expect(files).toContain('package.json');
     expect(files).toContain('dist/LICENSE');
-    expect(files.filter((f) => !f.startsWith('dist/') && f !== 'package.json' && f !== 'README.md')).toEqual([]);
+    // (store-postgres also ships its SQL migrations as files, for apps that apply them with their own tool.)
+    const extra = (f: string) =>
+      !f.startsWith('dist/') && f !== 'package.json' && f !== 'README.md' && !/^migrations\/\d+_\w+\.sql$/.test(f);
+    expect(files.filter(extra)).toEqual([]);
   }
   expect(path.relative(ROOT, tmp).startsWith('..')).toBe(true); // the apps live outside the workspace
 });
@@ -260,11 +305,22 @@ describe.each(VARIANTS)('a fresh app, $name', (v) => {
     for (const d of await readdir(path.join(app.dir, 'node_modules', '@authmount'))) {
       await expect(stat(path.join(app.dir, 'node_modules', '@authmount', d, 'node_modules', 'express'))).rejects.toThrow();
     }
-    const report = JSON.parse(await run(process.execPath, [v.module === 'esm' ? 'smoke.mjs' : 'smoke.cjs'], app.dir)) as {
+    const redisUrl = sharedRedisUrl(); // null: no Redis outside CI (printed loudly); the Redis part is then skipped
+    const smoke = [v.module === 'esm' ? 'smoke.mjs' : 'smoke.cjs'];
+    const report = JSON.parse(await run(process.execPath, smoke, app.dir, redisUrl ? { AUTHMOUNT_SMOKE_REDIS_URL: redisUrl } : {})) as {
       resolved: Record<string, string>;
       missing: Record<string, string[]>;
       sharedCore: boolean;
+      redis?: { ready: boolean; roundTrip: boolean; ioredis: string };
     };
+    expect((await versionOf(path.join(app.dir, 'node_modules', 'ioredis'))).split('.')[0]).toBe(String(v.ioredis));
+    if (v.reinstall) {
+      // The second install went through (it adds a dependency to package.json only when it succeeds).
+      const pkg = JSON.parse(await readFile(path.join(app.dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      expect(pkg.dependencies.ms).toBeDefined();
+    }
+    if (redisUrl)
+      expect(report.redis).toEqual({ ready: true, roundTrip: true, ioredis: expect.stringMatching(new RegExp(`^${v.ioredis}\\.`)) });
     expect(Object.keys(report.resolved).sort()).toEqual([...packed.map((p) => p.name), '@authmount/core/conformance'].sort());
     for (const [spec, file] of Object.entries(report.resolved)) {
       expect([spec, file]).toEqual([
@@ -331,6 +387,30 @@ describe.each(VARIANTS)('a fresh app, $name', (v) => {
         'node',
       ];
       await run(process.execPath, [tsc, ...args, 'types-check.mts', 'types-check.cts'], app.dir);
-    });
+    }, 120_000); // tsc on a loaded, shared machine can take longer than the default 30 s
+
+    it.each([
+      ['TypeScript 5', 'node_modules/typescript/bin/tsc'],
+      ['TypeScript 7', 'strict/node_modules/typescript/bin/tsc'],
+    ])(
+      "compiles a strict ESM consumer with %s under TypeScript 7's tsc --init settings",
+      async (_ts, bin) => {
+        const app = apps.get(v.name)!;
+        const strict = path.join(app.dir, 'strict');
+        const config = await readFile(path.join(strict, 'tsconfig.json'), 'utf8');
+        for (const option of [
+          '"exactOptionalPropertyTypes": true',
+          '"noUncheckedIndexedAccess": true',
+          '"verbatimModuleSyntax": true',
+          '"strict": true',
+        ])
+          expect(config).toContain(option);
+        const version = await run(process.execPath, [path.join(app.dir, bin), '--version'], strict);
+        expect(version).toMatch(bin.startsWith('strict') ? /^Version 7\./ : /^Version 5\./);
+        // --types node: the one change a Node app makes to the generated file (it ships with "types": []).
+        await run(process.execPath, [path.join(app.dir, bin), '-p', 'tsconfig.json', '--noEmit', '--types', 'node'], strict);
+      },
+      120_000,
+    );
   }
 });

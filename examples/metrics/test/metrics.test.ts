@@ -19,7 +19,7 @@ describe.each(testStores())('prom-client metrics on the $name store', ({ make })
       store: make(clock),
       clock,
       hashing: FAST_HASHING,
-      throttle: { ip: { limit: 3, windowMs: 60_000 } },
+      throttle: { ip: { limit: 2, windowMs: 60_000 } },
     });
     try {
       const alice = await auth.accounts.register({ login: 'alice', email: 'alice@example.com', password: PASSWORD });
@@ -30,12 +30,14 @@ describe.each(testStores())('prom-client metrics on the $name store', ({ make })
       await request(app).get('/me').set('Authorization', 'Bearer 1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').expect(401);
       await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
       await request(app).post('/auth/login').send({ login: 'alice', password: PASSWORD }).expect(201);
+      // A second failure fills this address's failure budget of 2: then even the right password is refused.
+      await request(app).post('/auth/login').send({ login: 'alice', password: 'wrong password, sorry' }).expect(401);
       await request(app).post('/auth/login').send({ login: 'alice', password: PASSWORD }).expect(429);
 
       const res = await request(app).get('/metrics').expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain/);
       const text = res.text;
-      expect(value(text, 'authmount_logins_total{result="failed",method="json",reason="wrong_password"}')).toBe(1);
+      expect(value(text, 'authmount_logins_total{result="failed",method="json",reason="wrong_password"}')).toBe(2);
       expect(value(text, 'authmount_logins_total{result="succeeded",method="json",reason=""}')).toBe(2);
       expect(value(text, 'authmount_logins_total{result="throttled",method="json",reason="ip"}')).toBe(1);
       expect(value(text, 'authmount_tokens_issued_total{kind="user"}')).toBe(2);

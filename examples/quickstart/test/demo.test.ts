@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
+import { spawnDemo } from '../../../test-support/demo-procs';
 import { FAST_HASHING } from '../../../test-support/fast';
 import { buildDemo } from '../app';
 
@@ -19,9 +20,13 @@ describe('quick-start demo', () => {
     const lines: string[] = [];
     const demo = await buildDemo({ hashing: FAST_HASHING, log: (l) => lines.push(l) });
     expect(lines.join('\n')).toContain(demo.token);
-    await request(demo.app).get('/me').set('Authorization', `Bearer ${demo.token}`).expect(200).expect((r) => {
-      expect(r.body).toMatchObject({ login: 'alice', kind: 'user' });
-    });
+    await request(demo.app)
+      .get('/me')
+      .set('Authorization', `Bearer ${demo.token}`)
+      .expect(200)
+      .expect((r) => {
+        expect(r.body).toMatchObject({ login: 'alice', kind: 'user' });
+      });
     await request(demo.app).get('/me').expect(401);
     await demo.auth.close();
   });
@@ -47,9 +52,33 @@ describe('quick-start demo', () => {
       const token = /Bearer ([^"\s]+)/.exec(out)![1];
       await request(`http://127.0.0.1:${port}`).get('/me').set('Authorization', `Bearer ${token}`).expect(200);
       await request(`http://127.0.0.1:${port}`).get('/me').expect(401);
-    } finally {
+      await request(`http://127.0.0.1:${port}`).get('/health/ready').expect(200);
+      // SIGTERM (through the tsx wrapper): graceful shutdown, exit 0.
+      const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      expect((await exited)[0]).toBe(0);
+      expect(out).toContain('shutdown: drained');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
     }
+  });
+
+  // With a shared store, secrets generated per process would differ between processes (issue 19): refuse.
+  it.each([
+    ['REDIS_URL', { REDIS_URL: 'redis://127.0.0.1:1' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: '127.0.0.1:1,127.0.0.1:2' }],
+  ])('with %s set, refuses to start without the shared secrets, naming the missing ones (and no value)', async (name, storeEnv) => {
+    const given = { CB_AUTH_SECRET: 'given-secret-value-123', PCLOUD_DIGEST_KEY: 'ab'.repeat(32) };
+    const demo = spawnDemo('demo', await freePort(), { ...storeEnv, ...given });
+    expect((await demo.exited()).code).toBe(1);
+    const out = demo.output();
+    expect(out).toContain(`demo failed to start: ${name} is set`);
+    expect(out).toContain('(missing: CB_APPLICATION_ID, CB_AUTH_KEY, PCLOUD_OAUTH_SECRET)');
+    expect(out).not.toContain(given.CB_AUTH_SECRET);
+    expect(out).not.toContain(given.PCLOUD_DIGEST_KEY);
+    expect(out).not.toContain('listening');
   });
 });

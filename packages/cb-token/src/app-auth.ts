@@ -4,7 +4,7 @@ import { findApp, type CbContext } from './context';
 import { CbError, invalidParam } from './errors';
 import type { CbApp } from './options';
 import { requiredString, stringParam, type Params } from './params';
-import { verifySignature } from './signature';
+import { assertCanonical, verifySignature } from './signature';
 
 /** What a verified POST /session request tells about itself, echoed in the session (`nonce`, `ts`). */
 export interface AppRequest {
@@ -37,6 +37,9 @@ function appNotFound(): CbError {
 /**
  * Authenticate the application behind a POST /session, in this order (cheapest and stateless first,
  * the one store write last, so refused requests never consume nonce space):
+ * 0. the body has only the protocol's shape (scalars, one level under user / keys / firebase_*, no
+ *    `[ ] = &` in names; signed: no value that reads as more parameters), so its signed string stands for
+ *    it alone; anything else is 422 before any lookup or signing;
  * 1. `application_id` + `auth_key` name a registered application (auth_key compared in constant time);
  * 2. `signature`, when sent, is a valid HMAC over every other parameter; when absent, the application
  *    must allow unsigned requests;
@@ -45,12 +48,13 @@ function appNotFound(): CbError {
  *    until the timestamp leaves the window (after which the timestamp check refuses it anyway).
  */
 export async function authenticateApp(ctx: CbContext, body: Params): Promise<AppRequest> {
+  const signed = body.signature !== undefined && body.signature !== null && body.signature !== '';
+  assertCanonical(body, signed);
   const applicationId = requiredString(body, 'application_id', { max: 64 });
   const authKey = requiredString(body, 'auth_key', { max: 256 });
   const app = await findApp(ctx, applicationId);
   if (!app || !sameSecret(authKey, app.authKey)) throw appNotFound();
 
-  const signed = body.signature !== undefined && body.signature !== null && body.signature !== '';
   const secret = typeof app.authSecret === 'string' && app.authSecret.length > 0 ? app.authSecret : null;
   if (signed) {
     if (!secret || !verifySignature(body, body.signature, secret, app.signatureAlgorithms ?? ['sha1'])) {

@@ -1,11 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, sha256 } from '@authmount/core';
 import type { CbApp, CbAppRegistry, CbTokenOptions } from './options';
+import { MIN_AUTH_SECRET } from './options-schema';
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-/** Constant-time comparison of two strings of any length (through their SHA-256 digests). */
+/** Constant-time comparison of two strings of any length: their SHA-256 digests, so the length stays hidden too. */
 export function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
+  return constantTimeEqual(sha256(a, 'base64url'), sha256(b, 'base64url'));
 }
 
 function checkApp(app: CbApp): void {
@@ -15,6 +14,10 @@ function checkApp(app: CbApp): void {
   const hasSecret = typeof app.authSecret === 'string' && app.authSecret.length > 0;
   if (!hasSecret && app.allowUnsigned !== true) {
     throw new TypeError(`cbToken: application ${id} has no authSecret, so it must set allowUnsigned: true`);
+  }
+  // A short HMAC key is guessable offline from one signed request (same rule as the options schema).
+  if (hasSecret && app.authSecret!.length < MIN_AUTH_SECRET) {
+    throw new TypeError(`cbToken: application ${id}: authSecret must be at least ${MIN_AUTH_SECRET} characters`);
   }
   for (const a of app.signatureAlgorithms ?? []) {
     if (a !== 'sha1' && a !== 'sha256') throw new TypeError(`cbToken: unknown signature algorithm for application ${id}`);
@@ -28,7 +31,7 @@ export function staticApps(apps: readonly CbApp[]): CbAppRegistry {
   for (const app of apps) {
     checkApp(app);
     const id = String(app.applicationId);
-    const key = digest(app.authKey).toString('hex');
+    const key = sha256(app.authKey, 'hex');
     if (byId.has(id)) throw new TypeError(`cbToken: duplicate applicationId ${id}`);
     if (byKey.has(key)) throw new TypeError(`cbToken: two applications share an authKey`);
     const frozen = Object.freeze({ ...app });
@@ -37,7 +40,7 @@ export function staticApps(apps: readonly CbApp[]): CbAppRegistry {
   }
   return {
     findById: (id) => byId.get(id) ?? null,
-    findByAuthKey: (authKey) => byKey.get(digest(authKey).toString('hex')) ?? null,
+    findByAuthKey: (authKey) => byKey.get(sha256(authKey, 'hex')) ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AuthError, type Account, type JsonValue } from '@authmount/core';
+import { AuthError, normaliseLogin, type Account, type JsonValue } from '@authmount/core';
 import type { CbContext } from './context';
 import { CbError, invalidParam } from './errors';
 import type { CbApp, ProviderIdentity } from './options';
@@ -71,9 +71,8 @@ export async function resolveUser(ctx: CbContext, c: Credentials, input: Resolve
     case 'provider':
       return providerUser(ctx, c, input);
     case 'guest':
-      // Each guest is a stored user: count its creation against the client's IP like a login attempt.
-      await ctx.auth.throttle.before({ ip: input.ip, method: 'cb:guest' });
-      return createGuest(ctx, c.attributes);
+      // Each guest is a stored user: core's signUp spends one of the client IP's sign-ups.
+      return createGuest(ctx, c.attributes, input.ip);
   }
 }
 
@@ -85,11 +84,10 @@ async function passwordUser(ctx: CbContext, c: Extract<Credentials, { kind: 'pas
     const existing = await auth.accounts.findByIdentifier(c.identifier);
     if (!existing) {
       try {
-        return await auth.accounts.register({
-          login: c.field === 'login' ? c.identifier : null,
-          email: c.field === 'email' ? c.identifier : null,
-          password: c.password,
-        });
+        return await auth.accounts.signUp(
+          { login: c.field === 'login' ? c.identifier : null, email: c.field === 'email' ? c.identifier : null, password: c.password },
+          { ip: input.ip, method: 'cb' },
+        );
       } catch (e) {
         // Lost a race with another registration of the same name: verify the password like any login.
         if (!(e instanceof AuthError && e.code === 'conflict')) throw e;
@@ -99,16 +97,16 @@ async function passwordUser(ctx: CbContext, c: Extract<Credentials, { kind: 'pas
   return auth.accounts.login({ identifier: c.identifier, password: c.password, ip: input.ip, method: 'cb' });
 }
 
-/** Guest: a password-less user that the store forgets after `guestTtl` (CB: "valid for 1 day"). */
-export async function createGuest(ctx: CbContext, attributes: Record<string, JsonValue>): Promise<Account> {
+/**
+ * Guest: a password-less user that the store forgets after `guestTtl` (CB: "valid for 1 day"). A client
+ * sign-up: it spends one of the IP's sign-ups (429 when over).
+ */
+export async function createGuest(ctx: CbContext, attributes: Record<string, JsonValue>, ip: string): Promise<Account> {
   const login = `guest_login_${randomBytes(18).toString('hex').toUpperCase()}`;
-  return ctx.auth.accounts.register({
-    login,
-    email: null,
-    password: null,
-    attributes: { ...attributes, is_guest: true },
-    expiresAt: ctx.auth.clock() + ctx.opts.guestTtl,
-  });
+  return ctx.auth.accounts.signUp(
+    { login, email: null, password: null, attributes: { ...attributes, is_guest: true }, expiresAt: ctx.auth.clock() + ctx.opts.guestTtl },
+    { ip, method: 'cb:guest' },
+  );
 }
 
 function rejected(provider: string): CbError {
@@ -131,23 +129,29 @@ async function providerUser(ctx: CbContext, c: Extract<Credentials, { kind: 'pro
   const verify = Object.prototype.hasOwnProperty.call(ctx.opts.providers, c.provider) ? ctx.opts.providers[c.provider] : undefined;
   if (!verify) throw new CbError('provider_unsupported', `Login provider ${c.provider} is not supported`, { provider: c.provider });
   const method = `cb:${c.provider}`;
-  await auth.throttle.before({ ip: input.ip, method });
-  let identity: ProviderIdentity | null;
-  try {
-    identity = await verify({ provider: c.provider, keys: c.keys, firebase: c.firebase, applicationId: String(input.app.applicationId) });
-  } catch (e) {
-    if (e instanceof AuthError) throw e;
-    identity = null;
-  }
+  // A provider credential is checked under the client IP's failure budget (refunded when it is good).
+  let verified = null as ProviderIdentity | null;
+  await auth.throttle.check({ ip: input.ip, method }, undefined, async () => {
+    try {
+      verified = await verify({ provider: c.provider, keys: c.keys, firebase: c.firebase, applicationId: String(input.app.applicationId) });
+    } catch (e) {
+      if (e instanceof AuthError) throw e;
+      verified = null;
+    }
+    return validIdentity(verified);
+  });
+  const identity = verified;
   if (!validIdentity(identity)) {
     auth.events.emit('login.failed', { ip: input.ip, method, reason: 'provider_rejected' }, auth.clock());
     throw rejected(c.provider);
   }
-  const login = `${c.provider}_${identity.subject}`;
+  // The stored form (core's normaliser), so later look-ups by this exact string find it again; a subject
+  // that cannot make a login (`@`, invisible characters) is refused with CB's login error.
+  const login = normaliseLogin(`${c.provider}_${identity.subject}`);
   const owned = (u: { attributes: Record<string, JsonValue> }) =>
     u.attributes.provider === c.provider && u.attributes.provider_uid === identity.subject;
 
-  let existing = await auth.store.users.findByLogin(login, auth.clock());
+  let existing = await auth.accounts.findByLogin(login);
   if (!existing) {
     const attributes: Record<string, JsonValue> = {
       ...(identity.attributes ?? {}),
@@ -163,12 +167,10 @@ async function providerUser(ctx: CbContext, c: Extract<Credentials, { kind: 'pro
       return created;
     } catch (e) {
       if (!(e instanceof AuthError && e.code === 'conflict' && e.details.field === 'login')) throw e;
-      existing = await auth.store.users.findByLogin(login, auth.clock());
+      existing = await auth.accounts.findByLogin(login);
     }
   }
   if (!existing || !owned(existing)) throw new AuthError('conflict', undefined, { field: 'login' });
-  const account = await auth.accounts.find(existing.id);
-  if (!account) throw rejected(c.provider);
-  auth.events.emit('login.succeeded', { userId: account.id, ip: input.ip, method }, auth.clock());
-  return account;
+  auth.events.emit('login.succeeded', { userId: existing.id, ip: input.ip, method }, auth.clock());
+  return existing;
 }

@@ -1,4 +1,4 @@
-import { AuthError, type AuthErrorCode, type PolicyViolation } from '@authmount/core';
+import { AuthError, type AuthErrorCode, type LoginRule, type PolicyViolation } from '@authmount/core';
 import type { Response } from 'express';
 
 /**
@@ -67,6 +67,15 @@ const fieldOr =
 export const SESSION_DOES_NOT_EXIST = 'Required session does not exist';
 export const NEED_USER = 'Forbidden. Need user.';
 
+/** Core's login-normaliser rules in CB's per-field wording (`{"errors":{"login":["..."]}}`). */
+const LOGIN_MESSAGES: Readonly<Record<LoginRule, string>> = {
+  empty: 'cannot be blank',
+  too_long: 'is too long',
+  control: 'cannot contain control or invisible characters',
+  edge_whitespace: 'cannot start or end with a space',
+  at_sign: 'cannot contain @',
+};
+
 /**
  * THE table: every failure this adapter can answer, core's codes and CB's own, to a status and CB's body.
  * Bodies marked [C] in the protocol notes are copied verbatim; the others are documented in the README.
@@ -80,6 +89,7 @@ export const CB_ERRORS: Readonly<Record<CbErrorCode, Rule>> = {
   token_invalid: { status: 401, body: base(SESSION_DOES_NOT_EXIST) }, // [C] the SDKs' expiry check
   token_expired: { status: 401, body: base(SESSION_DOES_NOT_EXIST) }, // [C]
   rate_limited: { status: 429, body: base('Too many requests. Try again later.') },
+  overloaded: { status: 503, body: base('Service temporarily unavailable. Try again later.') },
   password_policy: {
     status: 422,
     body: (f) => {
@@ -97,6 +107,13 @@ export const CB_ERRORS: Readonly<Record<CbErrorCode, Rule>> = {
   conflict: {
     status: 422,
     body: (f) => ({ errors: { base: [`${f.details.field === 'login' ? 'login' : 'email'} must be unique`] } }), // [C] email form
+  },
+  invalid_login: {
+    status: 422,
+    body: (f) => {
+      const rule = f.details.rule as LoginRule;
+      return { errors: { login: [Object.hasOwn(LOGIN_MESSAGES, rule) ? LOGIN_MESSAGES[rule] : 'is invalid'] } };
+    },
   },
   not_found: { status: 404, body: base('Entity you are looking for was not found.') },
   code_invalid: { status: 422, body: base('The code is invalid or has expired.') },

@@ -5,6 +5,6 @@ export type { CbErrorBody, CbErrorCode, CbOnlyErrorCode, CbErrorDetails } from '
 export type { CbApp, CbAppRegistry, CbTokenOptions, ProviderCredentials, ProviderIdentity, ProviderVerifier } from './options';
 export { DEFAULTS as CB_DEFAULTS } from './options';
 export { staticApps } from './apps';
-export { stringToSign, sign, verifySignature, type SignatureAlgorithm } from './signature';
+export { assertCanonical, stringToSign, sign, verifySignature, type SignatureAlgorithm } from './signature';
 export { expirationDate } from './format';
 export { cbAppFromEnv, type AppFromEnv } from './env';

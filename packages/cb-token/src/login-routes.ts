@@ -9,8 +9,10 @@ import { bodyOf } from './params';
 /**
  * POST /login (after the guard, any kind): verify `login`/`email` + `password` (or provider fields) and
  * upgrade the SAME token to a user session, as the SDKs expect (they keep the token and only read
- * `user.id`). A login is a fresh authentication, so the session also gets a fresh user lifetime
- * (2 h sliding, 30 days absolute), which matters for a guest session turned into a user session.
+ * `user.id`). A login is a fresh authentication, so the session also gets a fresh user lifetime (2 h
+ * sliding, `sessionMaxAge` absolute), but never past its ceiling, creation + sessionMaxAge (the store
+ * clamps): the token string is not rotated, so restarting its life here would let login / logout cycles
+ * keep it alive forever. This matters for a guest session (1 day) turned into a user session.
  * Reply 200 `{ user }`.
  */
 export const login = (ctx: CbContext) => async (req: Request, res: Response) => {

@@ -1,4 +1,4 @@
-import { DAY, HOUR, type JsonValue } from '@authmount/core';
+import { DAY, HOUR, ISSUER, type JsonValue } from '@authmount/core';
 import type { SignatureAlgorithm } from './signature';
 
 /** One CB application: what the admin panel of the real service shows. */
@@ -7,17 +7,17 @@ export interface CbApp {
   applicationId: number | string;
   /** `auth_key`: identifies the application; not a secret (it ships in every client). */
   authKey: string;
-  /** `auth_secret`: the HMAC key of signed requests. Required unless `allowUnsigned` is true. */
-  authSecret?: string | null;
+  /** `auth_secret`: the HMAC key of signed requests, at least 16 characters. Required unless `allowUnsigned` is true. */
+  authSecret?: string | null | undefined;
   /** Accept `POST /session` without `signature` (what SDK v4+ sends). Default false. */
-  allowUnsigned?: boolean;
+  allowUnsigned?: boolean | undefined;
   /** HMAC algorithms accepted for `signature`. Default ['sha1'] (SDK v3 can be switched to sha256). */
-  signatureAlgorithms?: readonly SignatureAlgorithm[];
+  signatureAlgorithms?: readonly SignatureAlgorithm[] | undefined;
   /**
    * Create the user on the fly when `POST /session` names an unknown login/e-mail with a password
    * (CB's "Session creation without an existing user entity" = Allow). Default false.
    */
-  autoCreateUsers?: boolean;
+  autoCreateUsers?: boolean | undefined;
 }
 
 /**
@@ -46,10 +46,10 @@ export interface ProviderIdentity {
   /** The provider's stable id for the person (Facebook user id, Firebase uid, ...). */
   subject: string;
   /** Copied to the user when it is created (must be unique among users). */
-  email?: string | null;
-  fullName?: string | null;
+  email?: string | null | undefined;
+  fullName?: string | null | undefined;
   /** Extra attributes stored on the user when it is created (phone, avatar, ...). */
-  attributes?: Record<string, JsonValue>;
+  attributes?: Record<string, JsonValue> | undefined;
 }
 
 /**
@@ -62,17 +62,27 @@ export interface CbTokenOptions {
   /** The applications allowed to create sessions. */
   apps: readonly CbApp[] | CbAppRegistry;
   /** Sliding inactivity window of every session, ms. Default 2 hours (CB's documented value). */
-  sessionIdleTtl?: number;
-  /** Absolute lifetime of app and user sessions, ms. CB documents none; default 30 days. */
-  sessionMaxAge?: number;
+  sessionIdleTtl?: number | undefined;
+  /**
+   * Absolute lifetime of app and user sessions, ms, and the ceiling of every session: counted from the
+   * session's creation, so `POST /login` on an app session (which keeps the token) does not restart it, and
+   * no login / logout cycle keeps a token alive past it. CB documents none; default 30 days.
+   */
+  sessionMaxAge?: number | undefined;
   /** Lifetime of guest users and of their sessions, ms. Default 1 day (CB's documented value). */
-  guestTtl?: number;
+  guestTtl?: number | undefined;
   /** Accepted clock difference of `timestamp`, seconds. Default 3600 (CB: "not more than 60 minutes"). */
-  timestampWindowSeconds?: number;
+  timestampWindowSeconds?: number | undefined;
   /** Login providers by name. None by default: `provider` logins then answer a clear 422. */
-  providers?: Readonly<Record<string, ProviderVerifier>>;
+  providers?: Readonly<Record<string, ProviderVerifier>> | undefined;
   /** Largest accepted request body. Default '64kb'. */
-  bodyLimit?: string;
+  bodyLimit?: string | undefined;
+  /**
+   * Issuers whose tokens `guard()` accepts on your routes. Default `['cb-token']` (this adapter's sessions).
+   * Add another (e.g. `'authmount'`) to share tokens. The adapter's own routes (`/session`, `/login`,
+   * `/users`) only ever accept CB sessions.
+   */
+  acceptIssuers?: readonly string[] | undefined;
 }
 
 export interface ResolvedOptions {
@@ -83,6 +93,7 @@ export interface ResolvedOptions {
   timestampWindowMs: number;
   providers: Readonly<Record<string, ProviderVerifier>>;
   bodyLimit: string;
+  acceptIssuers: readonly string[];
 }
 
 export const DEFAULTS = {
@@ -99,6 +110,14 @@ function positive(name: string, v: number | undefined, fallback: number): number
   return v;
 }
 
+export function resolveIssuers(given: readonly string[] | undefined): readonly string[] {
+  if (given === undefined) return [ISSUER.cbToken];
+  if (!Array.isArray(given) || given.length === 0 || !given.every((i) => typeof i === 'string' && i.length > 0)) {
+    throw new TypeError('cbToken: acceptIssuers must be a non-empty array of issuer names');
+  }
+  return [...given];
+}
+
 export function resolveOptions(o: CbTokenOptions, toRegistry: (apps: CbTokenOptions['apps']) => CbAppRegistry): ResolvedOptions {
   if (!o || o.apps === undefined) throw new TypeError('cbToken: options.apps is required');
   return {
@@ -109,5 +128,6 @@ export function resolveOptions(o: CbTokenOptions, toRegistry: (apps: CbTokenOpti
     timestampWindowMs: positive('timestampWindowSeconds', o.timestampWindowSeconds, DEFAULTS.timestampWindowSeconds) * 1000,
     providers: { ...(o.providers ?? {}) },
     bodyLimit: o.bodyLimit ?? DEFAULTS.bodyLimit,
+    acceptIssuers: resolveIssuers(o.acceptIssuers),
   };
 }

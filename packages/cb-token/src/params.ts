@@ -1,3 +1,4 @@
+import { bodyFields } from '@authmount/express';
 import type { Request } from 'express';
 import { invalidParam } from './errors';
 
@@ -7,8 +8,7 @@ const EMPTY: Params = Object.freeze({});
 
 /** The parsed body (JSON or form) as a plain object; anything else (array, string, absent) is empty. */
 export function bodyOf(req: Request): Params {
-  const b: unknown = req.body;
-  return b !== null && typeof b === 'object' && !Array.isArray(b) ? (b as Params) : EMPTY;
+  return bodyFields(req) ?? EMPTY;
 }
 
 const has = (p: Params, key: string) => Object.prototype.hasOwnProperty.call(p, key) && p[key] !== undefined;

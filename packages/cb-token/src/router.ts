@@ -6,6 +6,7 @@ import { cbTokenGuardFor, type CbGuardOptions } from './guard';
 import { bodyErrors, bodyParsers, handle } from './http';
 import { login, logout } from './login-routes';
 import { resolveOptions, type CbTokenOptions } from './options';
+import { validateCbGuardOptions, validateCbTokenOptions } from './options-schema';
 import { createSession, destroySession, getSession } from './session-routes';
 import { signup, signupAuth } from './users-routes';
 
@@ -28,6 +29,7 @@ const both = (path: string) => [path, `${path}.json`];
  * Mount it where the clients' API base points: `app.use('/cb', cbToken(auth, { apps }))`.
  */
 export function cbToken(auth: Auth, options: CbTokenOptions): CbTokenRouter {
+  validateCbTokenOptions(options); // a wrong option (a short authSecret too) fails here, naming it (ConfigError)
   const ctx: CbContext = { auth, opts: resolveOptions(options, toRegistry) };
   const r = express.Router();
   // Body parsers are per route, so routes the app adds under the same prefix keep their own.
@@ -43,14 +45,22 @@ export function cbToken(auth: Auth, options: CbTokenOptions): CbTokenRouter {
   r.post(both('/users'), signupAuth(ctx), body, handle(signup(ctx)));
   r.use(bodyErrors);
 
-  return Object.assign(r, { guard: (opts?: CbGuardOptions) => cbTokenGuardFor(ctx, opts) });
+  return Object.assign(r, {
+    guard: (opts?: CbGuardOptions) => {
+      validateCbGuardOptions(opts ?? {});
+      return cbTokenGuardFor(ctx, opts, ctx.opts.acceptIssuers);
+    },
+  });
 }
 
 /**
  * The `CB-Token` guard on its own, for routes outside the router (same options as `cbToken`).
- * Default: app sessions read-only (GET/HEAD/OPTIONS), user and guest sessions read/write; every
- * authenticated request slides the session's expiry; `req.auth` is set.
+ * Default: CB sessions only (`acceptIssuers`), app sessions read-only (GET/HEAD/OPTIONS), user and guest
+ * sessions read/write; every authenticated request slides the session's expiry; `req.auth` is set.
  */
 export function cbTokenGuard(auth: Auth, options: CbTokenOptions, opts?: CbGuardOptions): RequestHandler {
-  return cbTokenGuardFor({ auth, opts: resolveOptions(options, toRegistry) }, opts);
+  validateCbTokenOptions(options, 'cbTokenGuard');
+  validateCbGuardOptions(opts ?? {});
+  const ctx: CbContext = { auth, opts: resolveOptions(options, toRegistry) };
+  return cbTokenGuardFor(ctx, opts, ctx.opts.acceptIssuers);
 }

@@ -51,7 +51,7 @@ describe('the quick-start demo mounts CB-Token at /cb', () => {
     Object.assign(process.env, {
       CB_APPLICATION_ID: '4242',
       CB_AUTH_KEY: 'demo-key',
-      CB_AUTH_SECRET: 'demo-secret',
+      CB_AUTH_SECRET: 'demo-secret-of-16-chars-or-more',
       CB_ALLOW_UNSIGNED: '1',
     });
     const lines: string[] = [];

@@ -4,7 +4,7 @@ import { memoryStore } from '@authmount/store-memory';
 import { cbToken, CB_ERRORS } from '@authmount/cb-token';
 import express from 'express';
 import request from 'supertest';
-import { FAST_HASHING } from '../../../test-support/fast';
+import { FAST_HASHING, NO_BUDGETS } from '../../../test-support/fast';
 import { fuzzEndpoints, type FuzzEndpoint, type FuzzReply } from '../../../test-support/fuzz';
 import { APP, OPEN_APP, PASSWORD } from './helpers';
 
@@ -37,7 +37,7 @@ describe('fuzzing the CB-Token adapter and its guard', () => {
   it("never answers 5xx, always answers CB's error bodies, and rejected requests change nothing", async () => {
     const clock = manualClock();
     const store = memoryStore({ clock, sweepIntervalMs: 0 });
-    const auth = createAuth({ store, clock, hashing: FAST_HASHING, throttle: { ip: false, account: false } });
+    const auth = createAuth({ store, clock, hashing: FAST_HASHING, throttle: NO_BUDGETS });
     const cb = cbToken(auth, { apps: [APP, OPEN_APP] });
     const app = express();
     app.use('/cb', cb);

@@ -1,28 +1,31 @@
-import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { manualClock, type ManualClock } from '@authmount/core';
+import { manualClock, type AuthStore, type ManualClock } from '@authmount/core';
 import { createAuth, type Auth } from '@authmount/express';
 import express, { type Express } from 'express';
 import { cbToken, type CbApp, type CbTokenOptions, type CbTokenRouter } from '@authmount/cb-token';
 import { FAST_HASHING } from '../../../test-support/fast';
+import { v3Sign as sign } from '../../../test-support/protocol-clients';
 import { withOutage } from '../../../test-support/outage';
 import type { TestStore } from '../../../test-support/stores';
 
-export const APP: CbApp = { applicationId: 42, authKey: 'AKEY', authSecret: 'SECRET' };
+/** The test application's HMAC key: 16+ characters, as cbToken requires (signature.test.ts keeps the SDK's own vectors). */
+export const APP_SECRET = 'SECRET-of-the-cb-test-app';
+export const APP: CbApp = { applicationId: 42, authKey: 'AKEY', authSecret: APP_SECRET };
 export const OPEN_APP: CbApp = { applicationId: 7, authKey: 'OPENKEY', allowUnsigned: true };
 export const PASSWORD = 'correct horse battery staple';
 
 export interface Harness {
   app: Express;
   auth: Auth;
+  /** The store under `auth` (auth hands out services only), for reading what a call left behind. */
+  store: AuthStore;
   clock: ManualClock;
   cb: CbTokenRouter;
   /** Makes every store call reject (an outage) while true. */
   setStoreDown(down: boolean): void;
   close(): Promise<void>;
 }
-
 
 /**
  * An Express app with the CB route set at /cb and two app routes behind the CB-Token guard:
@@ -41,33 +44,18 @@ export function harness(ts: TestStore, opts: Partial<CbTokenOptions> = {}, start
   app.post(['/cb/data/Note', '/cb/data/Note.json'], express.json(), cb.guard(), (req, res) => {
     res.status(201).json({ _id: 'n1', user_id: req.auth!.userId });
   });
-  return { app, auth, clock, cb, setStoreDown: b.setDown, close: () => auth.close() };
+  return { app, auth, store: b.store, clock, cb, setStoreDown: b.setDown, close: () => auth.close() };
 }
 
-/** Sign like SDK v3 (flattened, sorted `key=value`, HMAC-SHA1 hex) — written independently of the adapter. */
-export function v3Sign(params: Record<string, unknown>, secret = 'SECRET', algo: 'sha1' | 'sha256' = 'sha1'): string {
-  const msg = Object.keys(params)
-    .filter((k) => k !== 'signature')
-    .map((k) => {
-      const v = params[k];
-      if (v !== null && typeof v === 'object') {
-        const o = v as Record<string, unknown>;
-        return Object.keys(o)
-          .map((c) => `${k}[${c}]=${String(o[c])}`)
-          .sort()
-          .join('&');
-      }
-      return `${k}=${String(v)}`;
-    })
-    .sort()
-    .join('&');
-  return createHmac(algo, secret).update(msg).digest('hex');
+/** Sign like SDK v3 with the test application's secret by default (test-support/protocol-clients.ts). */
+export function v3Sign(params: Record<string, unknown>, secret = APP_SECRET, algo: 'sha1' | 'sha256' = 'sha1'): string {
+  return sign(params, secret, algo);
 }
 
 let nonceSeq = 1000;
 
 /** A signed POST /session body for APP at the harness clock's time. */
-export function signedBody(clock: () => number, extra: Record<string, unknown> = {}, secret = 'SECRET'): Record<string, unknown> {
+export function signedBody(clock: () => number, extra: Record<string, unknown> = {}, secret = APP_SECRET): Record<string, unknown> {
   const body: Record<string, unknown> = {
     application_id: 42,
     auth_key: 'AKEY',

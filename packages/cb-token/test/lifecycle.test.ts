@@ -43,19 +43,62 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
       expect((await request(h.app).get('/cb/data/Note.json').set('CB-Token', s.token).expect(401)).body).toEqual(SESSION_GONE);
     });
 
-    it('a token of another protocol (not issued by this adapter) is no CB session', async () => {
+    it('a token of another issuer is no CB session: 401 on the guard and every CB route, and it is not slid', async () => {
       const u = await register();
-      const { token } = await h.auth.tokens.issue({ userId: u.id });
-      expect((await request(h.app).get('/cb/data/Note.json').set('CB-Token', token).expect(401)).body).toEqual(SESSION_GONE);
+      const foreign = await Promise.all(
+        ['authmount', 'pcloud', 'x-auth-bearer', 'oauth'].map((issuer) => h.auth.tokens.issue({ userId: u.id, issuer, appId: '42' })),
+      );
+      const appLike = await h.auth.tokens.issue({ userId: null, issuer: 'pcloud', appId: '42' });
+      h.clock.advance(MINUTE);
+      for (const t of [...foreign, appLike]) {
+        expect((await request(h.app).get('/cb/data/Note.json').set('CB-Token', t.token).expect(401)).body).toEqual(SESSION_GONE);
+        expect((await request(h.app).get('/cb/session.json').set('CB-Token', t.token).expect(401)).body).toEqual(SESSION_GONE);
+        await request(h.app).delete('/cb/session.json').set('CB-Token', t.token).expect(401);
+        await request(h.app).post('/cb/login.json').set('CB-Token', t.token).send({ login: 'john', password: PASSWORD }).expect(401);
+        await request(h.app).delete('/cb/login.json').set('CB-Token', t.token).expect(401);
+        await request(h.app)
+          .post('/cb/users.json')
+          .set('CB-Token', t.token)
+          .send({ user: { login: 'zed', password: PASSWORD } })
+          .expect(401);
+        const stored = await h.store.tokens.peek(t.info.id, h.clock());
+        expect(stored).toMatchObject({
+          kind: t.info.kind,
+          userId: t.info.userId,
+          lastUsedAt: t.info.lastUsedAt,
+          idleExpiresAt: t.info.idleExpiresAt,
+          expiresAt: t.info.expiresAt,
+        });
+      }
+      expect(await h.auth.accounts.findByIdentifier('zed')).toBeNull();
     });
 
-    it('app sessions are read-only: GET passes, writes get 403 "Forbidden. Need user."', async () => {
+    it('acceptIssuers shares other issuers on guard() only; the CB routes stay CB-only', async () => {
+      await h.close();
+      h = harness(ts, { acceptIssuers: ['cb-token', 'authmount'] });
+      const u = await register();
+      const own = await h.auth.tokens.issue({ userId: u.id });
+      expect((await request(h.app).post('/cb/data/Note.json').set('CB-Token', own.token).send({}).expect(201)).body.user_id).toBe(u.id);
+      await request(h.app).get('/cb/session.json').set('CB-Token', own.token).expect(401);
+      // Per guard, too:
+      const app = express();
+      app.get('/x', cbTokenGuard(h.auth, { apps: [] }, { acceptIssuers: ['authmount'] }), (req, res) =>
+        res.json({ issuer: req.auth!.issuer }),
+      );
+      expect((await request(app).get('/x').set('CB-Token', own.token).expect(200)).body).toEqual({ issuer: 'authmount' });
+    });
+
+    it('app sessions are read-only: GET passes, writes get 403 "Forbidden. Need user." and are not slid', async () => {
       const s = await newSession();
       const ok = await request(h.app).get('/cb/data/Note.json').set('CB-Token', s.token).expect(200);
       expect(ok.body).toEqual({ items: [], user_id: null, kind: 'app' });
       await request(h.app).head('/cb/data/Note.json').set('CB-Token', s.token).expect(200);
+      const before = await h.auth.tokens.get(String(s.id));
+      h.clock.advance(MINUTE);
       const res = await request(h.app).post('/cb/data/Note.json').set('CB-Token', s.token).send({ a: 1 }).expect(403);
       expect(res.body).toEqual(NEED_USER);
+      await request(h.app).delete('/cb/login.json').set('CB-Token', s.token).expect(403);
+      expect(await h.auth.tokens.get(String(s.id))).toMatchObject({ lastUsedAt: before!.lastUsedAt, idleExpiresAt: before!.idleExpiresAt });
     });
 
     it('user and guest sessions read and write', async () => {
@@ -69,9 +112,10 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
 
     it('the guard sets CB-Token-ExpirationDate on every authenticated answer', async () => {
       const s = await newSession();
-      h.clock.advance(30 * MINUTE);
+      h.clock.advance(30 * MINUTE + 5_250);
       const res = await request(h.app).get('/cb/data/Note.json').set('CB-Token', s.token).expect(200);
-      expect(res.headers['cb-token-expirationdate']).toBe(expirationDate(h.clock() + 2 * HOUR));
+      // Literal: `yyyy-MM-dd HH:mm:ss UTC`, milliseconds dropped (the format Flutter's SDK parses).
+      expect(res.headers['cb-token-expirationdate']).toBe('2026-01-01 02:30:05 UTC');
       expect(res.headers['access-control-expose-headers']).toContain('CB-Token-ExpirationDate');
     });
 
@@ -95,9 +139,13 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
       const s = await newSession();
       // Same auth and store, but a registry without application 42.
       const app = express();
-      app.get('/x', cbTokenGuard(h.auth, { apps: [{ applicationId: 43, authKey: 'K', authSecret: 'S' }] }), (_req, res) => {
-        res.json({ ok: true });
-      });
+      app.get(
+        '/x',
+        cbTokenGuard(h.auth, { apps: [{ applicationId: 43, authKey: 'K', authSecret: 'another-app-secret-43' }] }),
+        (_req, res) => {
+          res.json({ ok: true });
+        },
+      );
       expect((await request(app).get('/x').set('CB-Token', s.token).expect(401)).body).toEqual(SESSION_GONE);
       await request(h.app).get('/cb/data/Note.json').set('CB-Token', s.token).expect(200);
     });
@@ -136,7 +184,7 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
         await request(h.app).get('/cb/data/Note.json').set('CB-Token', short.token).expect(200);
       }
       const last = await request(h.app).get('/cb/data/Note.json').set('CB-Token', short.token).expect(200);
-      expect(last.headers['cb-token-expirationdate']).toBe(expirationDate(h.clock() + HOUR)); // capped, not +2 h
+      expect(last.headers['cb-token-expirationdate']).toBe('2026-01-01 05:00:00 UTC'); // capped at 5 h, not 04:00 + 2 h
       h.clock.advance(HOUR);
       await request(h.app).get('/cb/data/Note.json').set('CB-Token', short.token).expect(401);
     });
@@ -241,7 +289,7 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
         .set('CB-Token', s.token)
         .send({ login: 'john', password: PASSWORD })
         .expect(200);
-      expect(res.headers['cb-token-expirationdate']).toBe(expirationDate(h.clock() + 2 * HOUR));
+      expect(res.headers['cb-token-expirationdate']).toBe('2026-01-01 03:00:00 UTC'); // login at 01:00 + 2 h
       h.clock.advance(2 * HOUR + 1);
       await request(h.app).get('/cb/data/Note.json').set('CB-Token', s.token).expect(401);
     });
@@ -256,7 +304,7 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
         h.clock.advance(3 * HOUR);
         const res = await request(h.app).get('/cb/data/Note.json').set('CB-Token', s.token).expect(200);
         // ...and does not slide past it either.
-        expect(res.headers['cb-token-expirationdate']).toBe(expirationDate(h.clock() - 3 * HOUR * (i + 1) + DAY));
+        expect(res.headers['cb-token-expirationdate']).toBe('2026-01-02 00:00:00 UTC');
       }
       expect(await h.auth.accounts.find(userId)).not.toBeNull();
       h.clock.advance(3 * HOUR); // 24 h
@@ -269,6 +317,29 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
       const s = await newSession({ user: { guest: '1' } });
       await request(h.app).delete('/cb/session.json').set('CB-Token', s.token).expect(200);
       expect(await h.auth.accounts.find(s.user_id!)).toBeNull();
+    });
+
+    it('the ceiling: POST /login does not restart a session’s life; login / logout cycles stop at creation + sessionMaxAge', async () => {
+      await h.close();
+      h = harness(ts, { sessionIdleTtl: 2 * DAY }); // a daily login keeps it from idling out
+      await register();
+      const s = await newSession();
+      const created = h.clock();
+      expect(await h.auth.tokens.get(String(s.id))).toMatchObject({ issuer: 'cb-token', maxExpiresAt: created + 30 * DAY });
+      let cycles = 0;
+      for (; cycles < 40; cycles++) {
+        h.clock.advance(DAY - HOUR);
+        const res = await request(h.app).post('/cb/login.json').set('CB-Token', s.token).send({ login: 'john', password: PASSWORD });
+        if (h.clock() >= created + 30 * DAY) {
+          expect(res.status).toBe(401);
+          break;
+        }
+        expect(res.status).toBe(200);
+        expect((await h.auth.tokens.get(String(s.id)))!.expiresAt).toBe(created + 30 * DAY);
+        await request(h.app).delete('/cb/login.json').set('CB-Token', s.token).expect(200);
+      }
+      expect(cycles).toBe(31); // dead on the first login at or after creation + 30 days
+      await request(h.app).get('/cb/session.json').set('CB-Token', s.token).expect(401);
     });
 
     it('a guest session upgraded by POST /login becomes an ordinary user session', async () => {
@@ -313,7 +384,7 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
         website: null,
       });
       expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
-      await h.auth.accounts.login({ identifier: 'marvin', password: PASSWORD, method: 'test' });
+      await h.auth.accounts.login({ identifier: 'marvin', password: PASSWORD, ip: undefined, method: 'test' });
     });
 
     it('with a CB-Token of an app session; the session stays an app session', async () => {
@@ -383,5 +454,13 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
         errors: ['Unknown application or wrong auth_key'],
       });
     });
+  });
+});
+
+describe('expirationDate (the CB-Token-ExpirationDate format)', () => {
+  it('is `yyyy-MM-dd HH:mm:ss UTC`: zero-padded, 24-hour, milliseconds dropped', () => {
+    expect(expirationDate(Date.UTC(2021, 5, 4, 12, 10, 53, 999))).toBe('2021-06-04 12:10:53 UTC');
+    expect(expirationDate(Date.UTC(2026, 0, 2, 3, 4, 5))).toBe('2026-01-02 03:04:05 UTC');
+    expect(expirationDate(Date.UTC(2030, 11, 31, 23, 59, 59, 1))).toBe('2030-12-31 23:59:59 UTC');
   });
 });

@@ -8,7 +8,7 @@
 import type { Server } from 'node:http';
 import { HOUR } from '@authmount/core';
 import { testStores } from '../../../test-support/stores';
-import { PASSWORD, closeServer, harness, listen, type Harness } from './helpers';
+import { APP_SECRET, PASSWORD, closeServer, harness, listen, type Harness } from './helpers';
 
 const nodeFetch = require('node-fetch') as { default: (u: unknown, o?: unknown) => Promise<unknown> };
 const realFetch = nodeFetch.default;
@@ -32,7 +32,7 @@ describe.each(testStores())('ConnectyCube SDK v3 on the $name store', (ts) => {
   let host: string;
 
   // The SDK's config is a singleton: re-initialise it for each server (v3 takes host[:port][/path]).
-  const init = (authSecret = 'SECRET', on: Record<string, unknown> = { sessionExpired: null }) =>
+  const init = (authSecret = APP_SECRET, on: Record<string, unknown> = { sessionExpired: null }) =>
     CB.init({ appId: 42, authKey: 'AKEY', authSecret }, { endpoints: { api: `${host}/cb` }, debug: { mode: 0 }, on });
 
   beforeEach(async () => {
@@ -113,7 +113,7 @@ describe.each(testStores())('ConnectyCube SDK v3 on the $name store', (ts) => {
 
   it('sessionExpired fires after 2 idle hours, and the retried request succeeds', async () => {
     let fired = 0;
-    init('SECRET', {
+    init(APP_SECRET, {
       sessionExpired: (_handle: () => void, retry: (s: unknown) => void) => {
         fired++;
         // SDK v3 signs with the real time; the server's clock moved 2 h ahead, so sign with its time.

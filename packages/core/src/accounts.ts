@@ -1,10 +1,11 @@
 import type { Clock } from './clock';
-import { AuthError, toStoreError } from './errors';
+import { AuthError } from './errors';
 import type { AuthEvents } from './events';
+import { loginLookupForm, normaliseLogin } from './logins';
 import type { PasswordHasher } from './passwords';
 import type { PasswordPolicy, PolicyContext } from './password-policy';
 import type { JsonValue, UserRecord, UserStore, UserWriteResult } from './store';
-import { accountKey, type LoginThrottle } from './throttle';
+import { accountKey, type Attempt, type Throttle } from './throttle';
 import type { TokenService } from './tokens';
 
 /** A user as callers see it: never the password hash. */
@@ -20,13 +21,11 @@ export interface RegisterInput {
   expiresAt?: number | null;
 }
 
-export interface LoginInput {
+/** A login: the credentials and where they come from (`ip`, `method`: see `Attempt`). */
+export interface LoginInput extends Attempt {
   /** A login name or an e-mail address. */
   identifier: unknown;
   password: unknown;
-  ip?: string;
-  /** Which route or protocol is logging in, for events ("pcloud", "cb", ...). */
-  method: string;
 }
 
 export interface ChangePasswordOptions {
@@ -40,10 +39,14 @@ export interface ChangePasswordOptions {
 const HARD_INPUT_LIMIT = 4096;
 const MAX_IDENTIFIER = 254;
 
-function toAccount(u: UserRecord): Account {
+/** A stored user as callers may see it: the hash dropped, `hasPassword` in its place. */
+export function toAccount(u: UserRecord): Account {
   const { passwordHash, ...rest } = u;
   return { ...rest, hasPassword: passwordHash !== null };
 }
+
+/** What every public lookup answers: the account without its hash, or null. */
+const accountOrNull = (u: UserRecord | null): Account | null => (u ? toAccount(u) : null);
 
 function optString(name: string, v: unknown): string | null {
   if (v === undefined || v === null) return null;
@@ -53,6 +56,11 @@ function optString(name: string, v: unknown): string | null {
   return v;
 }
 
+/** A login to store: absent stays null, anything else goes through THE normaliser (logins.ts). */
+function optLogin(v: unknown): string | null {
+  return v === undefined || v === null ? null : normaliseLogin(v);
+}
+
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function isEmail(v: unknown): v is string {
@@ -60,7 +68,10 @@ export function isEmail(v: unknown): v is string {
 }
 
 /**
- * Accounts: registration, credential checks (throttled, enumeration-safe), password changes, deletion.
+ * Accounts: registration, credential checks, password changes, deletion. Every method that checks a
+ * password (login, verifyPassword, changePassword) takes the attempt's origin and spends the failure
+ * budgets itself (core's Throttle, reserved before any hashing): no caller can forget it. signUp spends
+ * the sign-up budget; register is for trusted server code (seeding, provider accounts) and spends none.
  */
 export class AccountService {
   constructor(
@@ -68,7 +79,7 @@ export class AccountService {
     private readonly tokens: TokenService,
     private readonly hasher: PasswordHasher,
     readonly policy: PasswordPolicy,
-    private readonly throttle: LoginThrottle,
+    private readonly throttle: Throttle,
     private readonly clock: Clock,
     private readonly events: AuthEvents,
   ) {}
@@ -84,15 +95,31 @@ export class AccountService {
     return password;
   }
 
-  async register(input: RegisterInput): Promise<Account> {
-    const login = optString('login', input.login);
+  /** Create an account from trusted server code (seeding, admin tools, provider accounts): no budget. */
+  register(input: RegisterInput): Promise<Account> {
+    return this.create(input, (work) => work());
+  }
+
+  /**
+   * Create an account because a CLIENT asked (a sign-up form, a guest session): the input is checked
+   * first, then one sign-up of the client's IP is spent (`rate_limited` when over), then the password is
+   * hashed. A sign-up that fails afterwards (a taken e-mail) stays counted: it cost a hash.
+   */
+  signUp(input: RegisterInput, attempt: Attempt): Promise<Account> {
+    return this.create(input, (work) => this.throttle.signup(attempt, work));
+  }
+
+  /** Check the input (no budget spent on malformed input), then hash and store under `guard`. */
+  private async create(input: RegisterInput, guard: (work: () => Promise<Account>) => Promise<Account>): Promise<Account> {
+    const login = optLogin(input.login);
     const email = optString('email', input.email);
     if (email !== null && !isEmail(email)) throw new AuthError('invalid_request', 'email is not a valid address.', { field: 'email' });
-    const password = input.password === null ? null : this.checkPassword(input.password, { login: login ?? undefined, email: email ?? undefined });
-    const now = this.clock();
-    const passwordHash = password === null ? null : await this.hasher.hash(password);
-    const res = await this.call(() =>
-      this.users.create({
+    const password =
+      input.password === null ? null : this.checkPassword(input.password, { login: login ?? undefined, email: email ?? undefined });
+    return guard(async () => {
+      const now = this.clock();
+      const passwordHash = password === null ? null : await this.hasher.hash(password);
+      const res = await this.users.create({
         login,
         email,
         passwordHash,
@@ -100,17 +127,18 @@ export class AccountService {
         updatedAt: now,
         expiresAt: input.expiresAt ?? null,
         attributes: input.attributes ?? {},
-      }),
-    );
-    const user = this.unwrap(res);
-    this.events.emit('user.registered', { userId: user.id }, now);
-    return user;
+      });
+      const user = this.unwrap(res);
+      this.events.emit('user.registered', { userId: user.id }, now);
+      return user;
+    });
   }
 
   /**
-   * Verify a login/e-mail and password. Throttled before any hashing; an unknown account runs a dummy
-   * verification so it costs the same as a wrong password, and both fail with `invalid_credentials`.
-   * A hash made with old parameters is replaced on success.
+   * Verify a login/e-mail and password. The failure budgets (pair, account, ip) are reserved before any
+   * hashing and refunded only if the password is right; an unknown account runs a dummy verification so
+   * it costs the same as a wrong password, and both fail with `invalid_credentials`. Over a budget:
+   * `rate_limited`. A hash made with old parameters is replaced on success.
    */
   async login(input: LoginInput): Promise<Account> {
     if (typeof input.identifier !== 'string' || input.identifier.length === 0 || input.identifier.length > MAX_IDENTIFIER) {
@@ -121,54 +149,82 @@ export class AccountService {
     }
     const identifier = input.identifier;
     const password = input.password;
-    await this.throttle.checkIp({ ip: input.ip, method: input.method });
     const now = this.clock();
-    // Looked up before the account check so every alias of one account shares one failure counter.
-    const user = await this.findByIdentifier(identifier);
-    const key = { ip: input.ip, account: accountKey(user, identifier), method: input.method };
-    await this.throttle.checkAccount(key);
-    const fail = async (reason: string, userId?: number): Promise<never> => {
-      await this.throttle.failed(key);
-      this.events.emit('login.failed', { userId, ip: input.ip, method: input.method, reason }, now);
+    // Looked up first so every alias of one account shares one budget (the key is the user id).
+    const user = await this.findForPasswordCheck(identifier);
+    let reason = 'wrong_password';
+    let needsRehash = false;
+    const ok = await this.throttle.check(input, accountKey(user, identifier), async () => {
+      // Longer than any acceptable password: it cannot match, and hashing it would be free work for an attacker.
+      if ([...password.slice(0, this.policy.maxLength * 2 + 2)].length > this.policy.maxLength) {
+        reason = 'too_long';
+        return false;
+      }
+      if (!user || user.passwordHash === null) {
+        await this.hasher.dummyVerify(password);
+        reason = 'unknown_account';
+        return false;
+      }
+      const v = await this.hasher.verify(user.passwordHash, password);
+      // A stored hash no format recognises fails closed like a wrong password for the client, but is
+      // reported as what it is (an operator's problem: map or register its format, see hashing.legacy).
+      if (v.unknownFormat !== undefined) reason = 'unknown_hash_format';
+      needsRehash = v.needsRehash;
+      return v.ok;
+    });
+    if (!ok || !user) {
+      this.events.emit('login.failed', { userId: user?.id, ip: input.ip, method: input.method, reason }, now);
       throw new AuthError('invalid_credentials');
-    };
-    // Longer than any acceptable password: it cannot match, and hashing it would be free work for an attacker.
-    if ([...password.slice(0, this.policy.maxLength * 2 + 2)].length > this.policy.maxLength) return fail('too_long', user?.id);
-    if (!user || user.passwordHash === null) {
-      await this.hasher.dummyVerify(password);
-      return fail('unknown_account', user?.id);
     }
-    const v = await this.hasher.verify(user.passwordHash, password);
-    if (!v.ok) return fail('wrong_password', user.id);
-    await this.throttle.succeeded(key);
-    if (v.needsRehash) {
-      const passwordHash = await this.hasher.hash(password);
-      await this.call(() => this.users.update(user.id, { passwordHash, updatedAt: this.clock() }, this.clock()));
-      this.events.emit('password.rehashed', { userId: user.id }, now);
-    }
+    if (needsRehash) await this.rehash(user.id, password, now);
     this.events.emit('login.succeeded', { userId: user.id, ip: input.ip, method: input.method }, now);
     return toAccount(user);
   }
 
-  /** Re-check a known user's password (re-authentication before sensitive operations). Not throttled. */
-  async verifyPassword(userId: number, password: unknown): Promise<boolean> {
-    if (typeof password !== 'string' || password.length === 0 || password.length > HARD_INPUT_LIMIT) return false;
-    const user = await this.call(() => this.users.findById(userId, this.clock()));
-    if (!user || user.passwordHash === null) {
-      await this.hasher.dummyVerify(password);
-      return false;
+  /** Best effort: a shed (overloaded) rehash must not fail a login that succeeded; the next login retries. */
+  private async rehash(userId: number, password: string, now: number): Promise<void> {
+    let passwordHash: string;
+    try {
+      passwordHash = await this.hasher.hash(password);
+    } catch (e) {
+      if (e instanceof AuthError && e.code === 'overloaded') return;
+      throw e;
     }
-    return (await this.hasher.verify(user.passwordHash, password)).ok;
+    await this.users.update(userId, { passwordHash, updatedAt: this.clock() }, this.clock());
+    this.events.emit('password.rehashed', { userId }, now);
   }
 
   /**
-   * Change a password: the current one is required (ASVS 6.2.3), the new one must pass the policy and
-   * differ. Other tokens are revoked unless `revokeOthers: false`.
+   * Re-check a known user's password (re-authentication before sensitive operations), under the same
+   * failure budgets as a login of that account (a stolen token cannot brute-force the password here).
+   * Over a budget: `rate_limited`.
    */
-  async changePassword(userId: number, oldPassword: unknown, newPassword: unknown, opts: ChangePasswordOptions = {}): Promise<{ tokensRevoked: number }> {
+  async verifyPassword(userId: number, password: unknown, attempt: Attempt): Promise<boolean> {
+    if (typeof password !== 'string' || password.length === 0 || password.length > HARD_INPUT_LIMIT) return false;
+    const user = await this.users.findById(userId, this.clock());
+    return this.throttle.check(attempt, accountKey({ id: userId }, ''), async () => {
+      if (!user || user.passwordHash === null) {
+        await this.hasher.dummyVerify(password);
+        return false;
+      }
+      return (await this.hasher.verify(user.passwordHash, password)).ok;
+    });
+  }
+
+  /**
+   * Change a password: the current one is required (ASVS 6.2.3) and checked like `verifyPassword` (failure
+   * budgets), the new one must pass the policy and differ. Other tokens are revoked unless `revokeOthers: false`.
+   */
+  async changePassword(
+    userId: number,
+    oldPassword: unknown,
+    newPassword: unknown,
+    attempt: Attempt,
+    opts: ChangePasswordOptions = {},
+  ): Promise<{ tokensRevoked: number }> {
     const user = await this.requireUser(userId);
     const next = this.checkPassword(newPassword, { login: user.login ?? undefined, email: user.email ?? undefined });
-    if (!(await this.verifyPassword(userId, oldPassword))) throw new AuthError('password_mismatch');
+    if (!(await this.verifyPassword(userId, oldPassword, attempt))) throw new AuthError('password_mismatch');
     if (oldPassword === next) throw new AuthError('same_password');
     return this.storePassword(userId, next, opts);
   }
@@ -181,30 +237,59 @@ export class AccountService {
   }
 
   async find(userId: number): Promise<Account | null> {
-    const u = await this.call(() => this.users.findById(userId, this.clock()));
-    return u ? toAccount(u) : null;
+    return accountOrNull(await this.users.findById(userId, this.clock()));
   }
 
-  /** Look an account up by login or e-mail (e-mail first when the identifier looks like one). */
-  async findByIdentifier(identifier: string): Promise<UserRecord | null> {
+  /** Look an account up by e-mail only: one store call whatever the answer (lostpassword's equal work). */
+  async findByEmail(email: string): Promise<Account | null> {
+    return accountOrNull(await this.users.findByEmail(email, this.clock()));
+  }
+
+  /** Look an account up by its exact login (compared case-insensitively, as stored; no normalisation). */
+  async findByLogin(login: string): Promise<Account | null> {
+    return accountOrNull(await this.users.findByLogin(login, this.clock()));
+  }
+
+  /**
+   * Look an account up by login or e-mail (e-mail first when the identifier looks like one). The login is
+   * looked up in its NFKC form (`ｂｏｂ` finds `bob`), and as typed when that differs and finds nothing
+   * (a login stored before the normaliser existed).
+   */
+  async findByIdentifier(identifier: string): Promise<Account | null> {
+    return accountOrNull(await this.findForPasswordCheck(identifier));
+  }
+
+  /**
+   * INTERNAL to credential checks: `findByIdentifier`'s lookup, but the stored record WITH its password
+   * hash. For core's own login and for an adapter that verifies a password its own way (the pCloud
+   * adapter's digest login, which checks its password copy against the hash). Never hand the result to a
+   * client, a log or an event; every other caller uses the Account lookups.
+   */
+  async findForPasswordCheck(identifier: string): Promise<UserRecord | null> {
     const now = this.clock();
-    const byEmail = () => this.call(() => this.users.findByEmail(identifier, now));
-    const byLogin = () => this.call(() => this.users.findByLogin(identifier, now));
+    const byEmail = () => this.users.findByEmail(identifier, now);
+    const asLogin = loginLookupForm(identifier);
+    const byLogin = async () =>
+      (await this.users.findByLogin(asLogin, now)) ?? (asLogin === identifier ? null : await this.users.findByLogin(identifier, now));
     if (identifier.includes('@')) return (await byEmail()) ?? (await byLogin());
     return (await byLogin()) ?? (await byEmail());
   }
 
   /** Change login, e-mail or attributes (attributes are merged shallowly). */
-  async update(userId: number, patch: { login?: string | null; email?: string | null; attributes?: Record<string, JsonValue> }): Promise<Account> {
+  async update(
+    userId: number,
+    patch: { login?: string | null; email?: string | null; attributes?: Record<string, JsonValue> },
+  ): Promise<Account> {
     const user = await this.requireUser(userId);
     const p: Parameters<UserStore['update']>[1] = { updatedAt: this.clock() };
-    if (patch.login !== undefined) p.login = optString('login', patch.login);
+    if (patch.login !== undefined) p.login = optLogin(patch.login);
     if (patch.email !== undefined) {
       p.email = optString('email', patch.email);
-      if (p.email !== null && !isEmail(p.email)) throw new AuthError('invalid_request', 'email is not a valid address.', { field: 'email' });
+      if (p.email !== null && !isEmail(p.email))
+        throw new AuthError('invalid_request', 'email is not a valid address.', { field: 'email' });
     }
     if (patch.attributes !== undefined) p.attributes = { ...user.attributes, ...patch.attributes };
-    const res = await this.call(() => this.users.update(userId, p, this.clock()));
+    const res = await this.users.update(userId, p, this.clock());
     if (!res) throw new AuthError('not_found');
     return this.unwrap(res);
   }
@@ -212,7 +297,7 @@ export class AccountService {
   /** Delete the account and revoke every token it has (ASVS 7.4.2). */
   async delete(userId: number): Promise<void> {
     const tokensRevoked = await this.tokens.revokeAll(userId, { reason: 'account_deleted' });
-    const existed = await this.call(() => this.users.delete(userId));
+    const existed = await this.users.delete(userId);
     // Revoke again: a login racing the deletion could have issued a token in between.
     await this.tokens.revokeAll(userId, { reason: 'account_deleted' });
     if (!existed) throw new AuthError('not_found');
@@ -221,7 +306,7 @@ export class AccountService {
 
   private async storePassword(userId: number, password: string, opts: ChangePasswordOptions): Promise<{ tokensRevoked: number }> {
     const passwordHash = await this.hasher.hash(password);
-    const res = await this.call(() => this.users.update(userId, { passwordHash, updatedAt: this.clock() }, this.clock()));
+    const res = await this.users.update(userId, { passwordHash, updatedAt: this.clock() }, this.clock());
     if (!res) throw new AuthError('not_found');
     const tokensRevoked =
       opts.revokeOthers === false ? 0 : await this.tokens.revokeAll(userId, { except: opts.keepTokenIds, reason: 'password_changed' });
@@ -230,7 +315,7 @@ export class AccountService {
   }
 
   private async requireUser(userId: number): Promise<UserRecord> {
-    const u = await this.call(() => this.users.findById(userId, this.clock()));
+    const u = await this.users.findById(userId, this.clock());
     if (!u) throw new AuthError('not_found');
     return u;
   }
@@ -238,13 +323,5 @@ export class AccountService {
   private unwrap(res: UserWriteResult): Account {
     if (!res.ok) throw new AuthError('conflict', `That ${res.conflict} is already registered.`, { field: res.conflict });
     return toAccount(res.user);
-  }
-
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw toStoreError(e);
-    }
   }
 }

@@ -1,7 +1,8 @@
 import type { Clock } from './clock';
-import { AuthError, toStoreError } from './errors';
+import { AuthError } from './errors';
 import type { CodeStore, JsonValue } from './store';
-import { randomCode, sha256Hex } from './token-format';
+import { sha256 } from './crypto';
+import { randomCode } from './token-format';
 
 /**
  * Single-use codes (password reset, e-mail verification, OAuth authorization codes). The code goes to the
@@ -22,27 +23,19 @@ export class CodeService {
 
   /** Store a caller-made value (e.g. a short numeric code, or a digest) as single-use. */
   async put(purpose: string, code: string, payload: JsonValue, ttlMs: number): Promise<void> {
-    try {
-      await this.codes.put(this.key(purpose, code), JSON.stringify(payload), this.clock() + ttlMs);
-    } catch (e) {
-      throw toStoreError(e);
-    }
+    const now = this.clock();
+    await this.codes.put(this.key(purpose, code), JSON.stringify(payload), now + ttlMs, now);
   }
 
   /** The payload, once. Throws `code_invalid` when unknown, already used or expired. */
   async consume<T extends JsonValue = JsonValue>(purpose: string, code: unknown): Promise<T> {
     if (typeof code !== 'string' || code.length === 0 || code.length > 512) throw new AuthError('code_invalid');
-    let raw: string | null;
-    try {
-      raw = await this.codes.take(this.key(purpose, code), this.clock());
-    } catch (e) {
-      throw toStoreError(e);
-    }
+    const raw = await this.codes.take(this.key(purpose, code), this.clock());
     if (raw === null) throw new AuthError('code_invalid');
     return JSON.parse(raw) as T;
   }
 
   private key(purpose: string, code: string): string {
-    return `${purpose}:${sha256Hex(code)}`;
+    return `${purpose}:${sha256(code, 'hex')}`;
   }
 }

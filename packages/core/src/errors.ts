@@ -9,7 +9,8 @@ export type AuthErrorCode =
   | 'token_missing' // no credential presented
   | 'token_invalid' // malformed, unknown, revoked or wrong secret
   | 'token_expired' // absolute or idle expiry passed
-  | 'rate_limited' // throttled; details.retryAfterMs tells when to try again
+  | 'rate_limited' // over an abuse budget; details.budget names it, details.retryAfterMs tells when to try again
+  | 'overloaded' // too much password hashing queued: shed at once (503); details.retryAfterMs
   | 'password_policy' // details.violations lists every broken rule
   | 'password_mismatch' // change password: the current password is wrong
   | 'same_password' // change password: new equals old
@@ -19,6 +20,7 @@ export type AuthErrorCode =
   | 'forbidden_scope' // token lacks a required scope
   | 'forbidden_kind' // token kind not allowed here (e.g. app token on a user route)
   | 'conflict' // login or e-mail already taken; details.field says which
+  | 'invalid_login' // a new login breaks a normaliser rule (logins.ts); details.rule says which
   | 'not_found'
   | 'code_invalid' // single-use code unknown, used or expired
   | 'store_unavailable' // the store is down or slow: fail closed
@@ -35,7 +37,7 @@ export class AuthError extends Error {
     this.details = details;
   }
 
-  /** Seconds until a throttled caller may retry (rounded up), or undefined. */
+  /** Seconds until a throttled or shed caller may retry (rounded up), or undefined. */
   get retryAfterSeconds(): number | undefined {
     const ms = this.details.retryAfterMs;
     return typeof ms === 'number' ? Math.max(1, Math.ceil(ms / 1000)) : undefined;
@@ -49,6 +51,7 @@ export const DEFAULT_MESSAGES: Readonly<Record<AuthErrorCode, string>> = {
   token_invalid: 'The token is invalid.',
   token_expired: 'The token has expired.',
   rate_limited: 'Too many attempts. Try again later.',
+  overloaded: 'The server is busy. Try again shortly.',
   password_policy: 'The password does not meet the policy.',
   password_mismatch: 'The current password is wrong.',
   same_password: 'The new password is the same as the old one.',
@@ -58,6 +61,7 @@ export const DEFAULT_MESSAGES: Readonly<Record<AuthErrorCode, string>> = {
   forbidden_scope: 'The token lacks a required scope.',
   forbidden_kind: 'This kind of token is not allowed here.',
   conflict: 'Already exists.',
+  invalid_login: 'The login is not valid.',
   not_found: 'Not found.',
   code_invalid: 'The code is invalid or has expired.',
   store_unavailable: 'The authentication store is unavailable.',

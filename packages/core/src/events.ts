@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { TokenKind } from './store';
+import type { BudgetName } from './throttle';
 
 /**
  * Audit events for every authentication operation (ASVS 16.3.1). Payloads carry public handles only
@@ -8,7 +9,8 @@ import type { TokenKind } from './store';
 export interface AuthEventMap {
   'login.succeeded': { userId: number; ip?: string; method: string };
   'login.failed': { userId?: number; ip?: string; method: string; reason: string };
-  'login.throttled': { ip?: string; scope: 'ip' | 'account'; method: string };
+  /** An abuse budget refused a credential check, a sign-up or a mail; `budget` names which one. */
+  'login.throttled': { ip?: string; budget: BudgetName; method: string };
   'token.issued': { tokenId: string; userId: number | null; kind: TokenKind; appId: string | null };
   'token.authenticated': { tokenId: string; userId: number | null; kind: TokenKind };
   'token.rejected': { tokenId?: string; reason: string };
@@ -52,6 +54,11 @@ export class AuthEvents {
     return () => offs.forEach((off) => off());
   }
 
+  /** Whether anything listens to `name`: lets the per-request path skip even building the payload. */
+  listens(name: AuthEventName): boolean {
+    return this.emitter.listenerCount(name) > 0;
+  }
+
   emit<K extends AuthEventName>(name: K, payload: AuthEventMap[K], at: number): void {
     // Fast path: authenticate runs on every request; skip building the object when nobody listens.
     if (this.emitter.listenerCount(name) === 0) return;
@@ -60,7 +67,19 @@ export class AuthEvents {
 }
 
 export const ALL_EVENTS: readonly AuthEventName[] = [
-  'login.succeeded', 'login.failed', 'login.throttled', 'token.issued', 'token.authenticated',
-  'token.rejected', 'token.extended', 'token.upgraded', 'token.downgraded', 'token.revoked',
-  'user.registered', 'user.deleted', 'password.changed', 'password.rehashed', 'nonce.replayed',
+  'login.succeeded',
+  'login.failed',
+  'login.throttled',
+  'token.issued',
+  'token.authenticated',
+  'token.rejected',
+  'token.extended',
+  'token.upgraded',
+  'token.downgraded',
+  'token.revoked',
+  'user.registered',
+  'user.deleted',
+  'password.changed',
+  'password.rehashed',
+  'nonce.replayed',
 ];

@@ -1,8 +1,8 @@
 import type { Clock } from './clock';
-import { AuthError, toStoreError } from './errors';
+import { AuthError } from './errors';
 import type { AuthEvents } from './events';
-import type { NonceStore } from './store';
-import { sha256Hex } from './token-format';
+import type { CounterStore } from './store';
+import { sha256 } from './crypto';
 
 /**
  * Replay guard: a (scope, nonce) pair is accepted once per window, across every process sharing the store.
@@ -10,19 +10,16 @@ import { sha256Hex } from './token-format';
  */
 export class ReplayGuard {
   constructor(
-    private readonly nonces: NonceStore,
+    private readonly counters: CounterStore,
     private readonly clock: Clock,
     private readonly events: AuthEvents,
   ) {}
 
   /** Resolves when the pair is fresh; throws `replayed_nonce` when it was seen within `ttlMs`. */
   async accept(scope: string, nonce: string, ttlMs: number): Promise<void> {
-    let fresh: boolean;
-    try {
-      fresh = await this.nonces.putIfAbsent(`${scope}:${sha256Hex(nonce)}`, ttlMs, this.clock());
-    } catch (e) {
-      throw toStoreError(e);
-    }
+    // A nonce is a budget of one per window: of N concurrent uses exactly one gets it.
+    const key = `nonce:${scope}:${sha256(nonce, 'hex')}`;
+    const { ok: fresh } = await this.counters.reserve([{ key, limit: 1, windowMs: ttlMs }], this.clock());
     if (!fresh) {
       this.events.emit('nonce.replayed', { scope }, this.clock());
       throw new AuthError('replayed_nonce');

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 
 /**
  * Wire format of a token: `<id>.<secret>`.
@@ -43,10 +43,6 @@ export function newSecret(): string {
   return randomBytes(SECRET_BYTES).toString('base64url');
 }
 
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
-}
-
 export function formatToken(id: string, secret: string): string {
   return `${id}.${secret}`;
 }
@@ -59,19 +55,7 @@ export function parseToken(value: unknown): ParsedToken | null {
   return { id: m[1], secret: m[2] };
 }
 
-/** Constant-time comparison of two base64url SHA-256 digests. */
-export function sameHash(a: string, b: string): boolean {
-  const ba = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ba.length === bb.length && timingSafeEqual(ba, bb);
-}
-
 /** A random URL-safe string for codes and CSRF values: `bytes` of entropy, base64url. */
 export function randomCode(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
-}
-
-/** SHA-256 hex of any string, for keys of single-use codes and nonces. */
-export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
 }

@@ -1,35 +1,41 @@
 import type { Clock } from './clock';
-import { DAY } from './clock';
-import { AuthError, toStoreError } from './errors';
+import { constantTimeEqual, hashSecret } from './crypto';
+import { AuthError } from './errors';
 import type { AuthEvents } from './events';
 import type { AuthenticateResult, TokenData, TokenKind, TokenPatch, TokenRecord, TokenStore } from './store';
-import { formatToken, hashSecret, newSecret, newTokenId, parseToken, sameHash } from './token-format';
+import { formatToken, newSecret, newTokenId, parseToken, type ParsedToken } from './token-format';
+import {
+  checkRequirements,
+  DEFAULT_ISSUER,
+  DEFAULT_SCOPES,
+  DEFAULT_TOKEN_POLICY,
+  isTokenId,
+  issuerAccepted,
+  type RequireOptions,
+  type TokenPolicy,
+} from './token-rules';
 
 /** What callers see of a token: everything but the secret's hash. */
 export type TokenInfo = Omit<TokenRecord, 'secretHash'>;
 
-export interface TokenPolicy {
-  /** Absolute lifetime of new tokens, ms. Default 7 days. */
-  absoluteTtl: number;
-  /** Inactivity window of new tokens, ms. Default 24 hours. */
-  idleTtl: number;
-  /** Longest absolute lifetime any caller may ask for, ms. Default 730 days (pCloud's maximum). */
-  maxTtl: number;
-}
-
-export const DEFAULT_TOKEN_POLICY: TokenPolicy = { absoluteTtl: 7 * DAY, idleTtl: DAY, maxTtl: 730 * DAY };
-
 export interface IssueOptions {
   userId: number | null;
-  kind?: TokenKind;
-  appId?: string | null;
-  device?: string;
-  scopes?: readonly string[];
+  kind?: TokenKind | undefined;
+  /** Who issues the token (see TokenRecord.issuer). Default `authmount`. */
+  issuer?: string | undefined;
+  appId?: string | null | undefined;
+  device?: string | undefined;
+  scopes?: readonly string[] | undefined;
   /** ms; default from the policy, capped at policy.maxTtl. */
-  absoluteTtl?: number;
+  absoluteTtl?: number | undefined;
   /** ms; default from the policy; the idle expiry never passes the absolute one. */
-  idleTtl?: number;
-  data?: TokenData;
+  idleTtl?: number | undefined;
+  /**
+   * ms: the ceiling. No later operation (extend, upgrade, slide) moves the expiry past createdAt + this.
+   * Default policy.maxTtl; never less than the absolute lifetime, never more than policy.maxTtl.
+   */
+  maxLifetime?: number | undefined;
+  data?: TokenData | undefined;
 }
 
 export interface Issued {
@@ -38,25 +44,32 @@ export interface Issued {
   info: TokenInfo;
 }
 
-export interface RequireOptions {
-  /** Every listed scope must be on the token. */
-  scopes?: readonly string[];
-  /** The token's kind must be one of these. */
-  kinds?: readonly TokenKind[];
-}
-
 const MAX_DEVICE = 256;
 const MAX_DATA_BYTES = 2048;
 const MAX_ID_ATTEMPTS = 5;
-const DEFAULT_SCOPES: Readonly<Record<TokenKind, readonly string[]>> = {
-  user: ['read', 'write'],
-  guest: ['read', 'write'],
-  app: ['read'],
-};
 
-function info(record: TokenRecord): TokenInfo {
-  const { secretHash: _omit, ...rest } = record;
-  return rest;
+/**
+ * The record without its hash. Field by field rather than a rest spread: this runs on every request, and
+ * a literal builds one object of a fixed shape (a spread copies through a slow generic path). A field added
+ * to TokenRecord fails to compile here until it is listed, so nothing is dropped silently.
+ */
+function info(r: TokenRecord): TokenInfo {
+  return {
+    id: r.id,
+    userId: r.userId,
+    kind: r.kind,
+    issuer: r.issuer,
+    appId: r.appId,
+    device: r.device,
+    scopes: r.scopes,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    maxExpiresAt: r.maxExpiresAt,
+    idleTtl: r.idleTtl,
+    idleExpiresAt: r.idleExpiresAt,
+    lastUsedAt: r.lastUsedAt,
+    data: r.data,
+  };
 }
 
 function checkTtl(name: string, v: number | undefined, fallback: number, max: number): number {
@@ -81,7 +94,8 @@ function cleanDevice(device: unknown): string {
 
 /**
  * Opaque token lifecycle on top of a TokenStore. Every method that takes a token string validates its
- * format before touching the store, so garbage input costs no store round trip.
+ * format before touching the store, so garbage input costs no store round trip. Built by createAuthCore on
+ * the fail-closed store (failClosed): a store failure reaches callers as `store_unavailable`.
  */
 export class TokenService {
   constructor(
@@ -99,17 +113,20 @@ export class TokenService {
     }
     const absoluteTtl = checkTtl('absoluteTtl', opts.absoluteTtl, this.policy.absoluteTtl, this.policy.maxTtl);
     const idleTtl = checkTtl('idleTtl', opts.idleTtl, this.policy.idleTtl, this.policy.maxTtl);
+    const maxLifetime = Math.max(absoluteTtl, checkTtl('maxLifetime', opts.maxLifetime, this.policy.maxTtl, this.policy.maxTtl));
     const secret = newSecret();
     const expiresAt = now + absoluteTtl;
     const base = {
       secretHash: hashSecret(secret),
       userId: opts.userId,
       kind,
+      issuer: opts.issuer ?? DEFAULT_ISSUER,
       appId: opts.appId ?? null,
       device: cleanDevice(opts.device),
       scopes: [...(opts.scopes ?? DEFAULT_SCOPES[kind])],
       createdAt: now,
       expiresAt,
+      maxExpiresAt: now + maxLifetime,
       idleTtl,
       idleExpiresAt: Math.min(now + idleTtl, expiresAt),
       lastUsedAt: now,
@@ -117,7 +134,7 @@ export class TokenService {
     };
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       const record: TokenRecord = { id: newTokenId(opts.userId), ...base };
-      if (await this.call(() => this.store.create(record))) {
+      if (await this.store.create(record)) {
         this.events.emit('token.issued', { tokenId: record.id, userId: record.userId, kind, appId: record.appId }, now);
         return { token: formatToken(record.id, secret), info: info(record) };
       }
@@ -126,41 +143,63 @@ export class TokenService {
     throw new AuthError('store_unavailable', 'could not allocate a token id');
   }
 
-  /** Validate and slide in one store call. Throws token_missing / token_invalid / token_expired / forbidden_*. */
-  async authenticate(token: unknown, require?: RequireOptions): Promise<TokenInfo> {
-    const parsed = this.parse(token);
+  /**
+   * Validate, check `require` and slide, in one store call: a token `require` refuses is not slid.
+   * Throws token_missing / token_invalid (also for an issuer not accepted here) / token_expired / forbidden_*.
+   */
+  authenticate(token: unknown, require?: RequireOptions): Promise<TokenInfo> {
+    // Not an async function, and no await: the per-request path builds one promise chain (the store's
+    // promise and one .then), not an async frame around it. Every failure still arrives as a rejection:
+    // the fail-closed store turns its own failures, synchronous ones included, into store_unavailable.
+    let parsed: ParsedToken;
     const now = this.clock();
-    const secretHash = hashSecret(parsed.secret); // hashed once: this is the per-request hot path
-    let result: AuthenticateResult;
     try {
-      // Awaited directly rather than through call(): one closure and one promise fewer per request.
-      result = await this.store.authenticate(parsed.id, secretHash, now);
+      parsed = this.parse(token);
     } catch (e) {
-      throw toStoreError(e);
+      return Promise.reject(e);
     }
-    if (!result.ok) return this.reject(parsed.id, result.reason, now);
-    // Defence in depth: a third-party store that forgot to compare still cannot let a wrong secret through.
-    if (!sameHash(result.record.secretHash, secretHash)) return this.reject(parsed.id, 'mismatch', now);
+    const secretHash = hashSecret(parsed.secret); // hashed once: this is the per-request hot path
+    // RequireOptions is a TokenFilter: the store checks it before sliding.
+    return this.store
+      .authenticate(parsed.id, secretHash, now, require)
+      .then((result) => this.accept(parsed.id, secretHash, now, result, require));
+  }
+
+  /** The second half of authenticate: the store's answer to a TokenInfo, or the AuthError it means. */
+  private accept(id: string, secretHash: string, now: number, result: AuthenticateResult, require: RequireOptions | undefined): TokenInfo {
+    if (!result.ok) {
+      // Refused by kind or scope: say which (403). By issuer: answered like an unknown token (401).
+      if (result.reason === 'refused' && issuerAccepted(result.record, require)) checkRequirements(result.record, require);
+      return this.reject(id, result.reason === 'refused' ? 'foreign' : result.reason, now);
+    }
+    // Defence in depth: a third-party store that forgot to compare (or to filter) still cannot let a wrong
+    // secret, or another issuer's token, through.
     const record = result.record;
+    if (!constantTimeEqual(record.secretHash, secretHash)) return this.reject(id, 'mismatch', now);
+    if (!issuerAccepted(record, require)) return this.reject(id, 'foreign', now);
     checkRequirements(record, require);
-    this.events.emit('token.authenticated', { tokenId: record.id, userId: record.userId, kind: record.kind }, now);
+    if (this.events.listens('token.authenticated')) {
+      this.events.emit('token.authenticated', { tokenId: record.id, userId: record.userId, kind: record.kind }, now);
+    }
     return info(record);
   }
 
   /** Validate without sliding (for "check my token" endpoints that must not count as use). */
-  async peek(token: unknown): Promise<TokenInfo> {
+  async peek(token: unknown, require?: RequireOptions): Promise<TokenInfo> {
     const parsed = this.parse(token);
     const now = this.clock();
-    const record = await this.call(() => this.store.peek(parsed.id, now));
+    const record = await this.store.peek(parsed.id, now);
     if (!record) return this.reject(parsed.id, 'unknown', now);
-    if (!sameHash(record.secretHash, hashSecret(parsed.secret))) return this.reject(parsed.id, 'mismatch', now);
+    if (!constantTimeEqual(record.secretHash, hashSecret(parsed.secret))) return this.reject(parsed.id, 'mismatch', now);
+    if (!issuerAccepted(record, require)) return this.reject(parsed.id, 'foreign', now);
+    checkRequirements(record, require);
     return info(record);
   }
 
   /** Read a live token by its public id (for owners managing their tokens). Null when gone. */
   async get(id: string): Promise<TokenInfo | null> {
     if (!isTokenId(id)) return null;
-    const record = await this.call(() => this.store.peek(id, this.clock()));
+    const record = await this.store.peek(id, this.clock());
     return record ? info(record) : null;
   }
 
@@ -205,28 +244,31 @@ export class TokenService {
   /** Revoke by public id. Resolves true iff the token existed. */
   async revoke(id: string, reason = 'revoked'): Promise<boolean> {
     if (!isTokenId(id)) return false;
-    const deleted = await this.call(() => this.store.delete(id));
+    const deleted = await this.store.delete(id);
     if (deleted) this.events.emit('token.revoked', { tokenId: id, userId: null, reason }, this.clock());
     return deleted;
   }
 
-  /** Logout: revoke the presented token after checking its secret (so an id alone cannot log anyone out). */
-  async revokeToken(token: unknown, reason = 'logout'): Promise<TokenInfo> {
-    const current = await this.peek(token);
-    await this.call(() => this.store.delete(current.id));
+  /**
+   * Logout: revoke the presented token after checking its secret (so an id alone cannot log anyone out) and
+   * `require` (an entry point revokes only the tokens it accepts; a refused one is left untouched).
+   */
+  async revokeToken(token: unknown, reason = 'logout', require?: RequireOptions): Promise<TokenInfo> {
+    const current = await this.peek(token, require);
+    await this.store.delete(current.id);
     this.events.emit('token.revoked', { tokenId: current.id, userId: current.userId, reason }, this.clock());
     return current;
   }
 
   /** A user's live tokens, oldest first. */
   async list(userId: number): Promise<TokenInfo[]> {
-    const records = await this.call(() => this.store.listByUser(userId, this.clock()));
+    const records = await this.store.listByUser(userId, this.clock());
     return records.map(info);
   }
 
   /** Revoke all of a user's tokens but `except`. Resolves how many were revoked. */
   async revokeAll(userId: number, opts: { except?: readonly string[]; reason?: string } = {}): Promise<number> {
-    const n = await this.call(() => this.store.deleteByUser(userId, opts.except ?? [], this.clock()));
+    const n = await this.store.deleteByUser(userId, opts.except ?? [], this.clock());
     if (n > 0) this.events.emit('token.revoked', { tokenId: '*', userId, reason: opts.reason ?? 'revoke_all' }, this.clock());
     return n;
   }
@@ -241,40 +283,15 @@ export class TokenService {
     return parsed;
   }
 
-  private reject(tokenId: string, reason: 'unknown' | 'expired' | 'mismatch', now: number): never {
+  private reject(tokenId: string, reason: 'unknown' | 'expired' | 'mismatch' | 'foreign', now: number): never {
     this.events.emit('token.rejected', { tokenId, reason }, now);
     throw new AuthError(reason === 'expired' ? 'token_expired' : 'token_invalid');
   }
 
   private async update(id: string, patch: TokenPatch, now: number): Promise<TokenInfo> {
     if (!isTokenId(id)) throw new AuthError('token_invalid');
-    const record = await this.call(() => this.store.update(id, patch, now));
+    const record = await this.store.update(id, patch, now);
     if (!record) throw new AuthError('token_invalid');
     return info(record);
-  }
-
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw toStoreError(e);
-    }
-  }
-}
-
-export function isTokenId(id: unknown): id is string {
-  return typeof id === 'string' && /^[1-9][0-9]{0,15}$/.test(id) && Number.isSafeInteger(Number(id));
-}
-
-/** Scope and kind checks shared by every guard. */
-export function checkRequirements(t: Pick<TokenRecord, 'scopes' | 'kind'>, require?: RequireOptions): void {
-  if (!require) return;
-  if (require.kinds && !require.kinds.includes(t.kind)) {
-    throw new AuthError('forbidden_kind', undefined, { kind: t.kind, allowed: require.kinds });
-  }
-  if (require.scopes) {
-    for (const s of require.scopes) {
-      if (!t.scopes.includes(s)) throw new AuthError('forbidden_scope', undefined, { missing: s });
-    }
   }
 }

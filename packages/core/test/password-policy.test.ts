@@ -148,9 +148,7 @@ describe('nistPolicy', () => {
     expect(policy.name).toBe('nist');
     expect(policy.maxLength).toBe(128);
     expect(policy.validate('mauve kettle sp')).toEqual([]); // 15
-    expect(policy.validate('mauve kettle s')).toEqual([
-      { code: 'too_short', message: 'Password must be at least 15 characters.' },
-    ]); // 14
+    expect(policy.validate('mauve kettle s')).toEqual([{ code: 'too_short', message: 'Password must be at least 15 characters.' }]); // 14
   });
 
   it('15 characters are rejected when blocklisted', () => {
@@ -181,9 +179,7 @@ describe('nistPolicy', () => {
     const long = 'Tr0ub4dor&3 mauve kettle '.repeat(6).slice(0, 128);
     expect([...long]).toHaveLength(128);
     expect(policy.validate(long)).toEqual([]);
-    expect(policy.validate(long + 'x')).toEqual([
-      { code: 'too_long', message: 'Password must be at most 128 characters.' },
-    ]);
+    expect(policy.validate(long + 'x')).toEqual([{ code: 'too_long', message: 'Password must be at most 128 characters.' }]);
   });
 
   it.each(['password', '12345678', 'qwertyuiop', 'iloveyou', 'Password1', 'P@ssw0rd', 'trustno1', 'Summer2024!'])(
@@ -351,9 +347,7 @@ describe('composePolicy', () => {
   });
 
   it('enforces opts.maxLength even without a maxLength rule', () => {
-    expect(policy.validate('x'.repeat(65))).toEqual([
-      { code: 'too_long', message: 'Password must be at most 64 characters.' },
-    ]);
+    expect(policy.validate('x'.repeat(65))).toEqual([{ code: 'too_long', message: 'Password must be at most 64 characters.' }]);
     expect(policy.validate('x'.repeat(64))).toEqual([]);
   });
 

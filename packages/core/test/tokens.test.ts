@@ -1,4 +1,4 @@
-import { AuthError, TokenService, DAY, HOUR, MINUTE, hashSecret, parseToken, type AuthStore } from '../src';
+import { ACCOUNT_SCOPE, AuthError, DAY, HOUR, MINUTE, hashSecret, parseToken, type AuthStore } from '../src';
 import { makeCore } from './helpers';
 
 async function code(p: Promise<unknown>): Promise<string> {
@@ -29,7 +29,7 @@ describe('TokenService', () => {
   it('authenticates and slides the idle expiry; peek does not slide', async () => {
     const { core, clock } = makeCore({ tokens: { absoluteTtl: 10 * DAY, idleTtl: DAY } });
     const { token, info } = await core.tokens.issue({ userId: 1, device: 'jest' });
-    expect(info).toMatchObject({ userId: 1, kind: 'user', scopes: ['read', 'write'], device: 'jest' });
+    expect(info).toMatchObject({ userId: 1, kind: 'user', scopes: ['read', 'write', 'account'], device: 'jest' });
     expect(info).not.toHaveProperty('secretHash');
     clock.advance(20 * HOUR);
     const t = await core.tokens.authenticate(token);
@@ -56,15 +56,26 @@ describe('TokenService', () => {
 
   it('rejects malformed credentials before touching the store', async () => {
     let calls = 0;
-    const { core } = makeCore();
-    const auth = core.store.tokens.authenticate.bind(core.store.tokens);
-    core.store.tokens.authenticate = (...a) => {
+    const { core, store } = makeCore();
+    const auth = store.tokens.authenticate.bind(store.tokens);
+    store.tokens.authenticate = (...a) => {
       calls++;
       return auth(...a);
     };
     expect(await code(core.tokens.authenticate(undefined))).toBe('token_missing');
     expect(await code(core.tokens.authenticate(''))).toBe('token_missing');
-    for (const bad of [42, ['1.x'], { id: 1 }, 'x'.repeat(1 << 20), 'abc', '1.short', '0.' + 'a'.repeat(43), '99999999999999999.' + 'a'.repeat(43), '1.' + 'a'.repeat(42) + '=', ' 1.' + 'a'.repeat(43)]) {
+    for (const bad of [
+      42,
+      ['1.x'],
+      { id: 1 },
+      'x'.repeat(1 << 20),
+      'abc',
+      '1.short',
+      '0.' + 'a'.repeat(43),
+      '99999999999999999.' + 'a'.repeat(43),
+      '1.' + 'a'.repeat(42) + '=',
+      ' 1.' + 'a'.repeat(43),
+    ]) {
       expect(await code(core.tokens.authenticate(bad))).toBe('token_invalid');
     }
     expect(calls).toBe(0);
@@ -80,10 +91,10 @@ describe('TokenService', () => {
   });
 
   it('keeps no usable token in the store: a stored record cannot be turned back into a token', async () => {
-    const { core } = makeCore();
+    const { core, store } = makeCore();
     const { token, info } = await core.tokens.issue({ userId: 1 });
     const secret = parseToken(token)!.secret;
-    const stored = await core.store.tokens.peek(info.id, core.clock());
+    const stored = await store.tokens.peek(info.id, core.clock());
     const dump = JSON.stringify(stored);
     expect(dump).not.toContain(secret);
     expect(stored!.secretHash).toBe(hashSecret(secret));
@@ -103,7 +114,36 @@ describe('TokenService', () => {
     expect(await code(core.tokens.issue({ userId: 1, data: { big: 'x'.repeat(5000) } }))).toBe('invalid_request');
   });
 
-  it('extends: new absolute and idle lifetimes from now, capped at maxTtl', async () => {
+  it('records the issuer; peek and revokeToken apply the filter, and a refused token stays untouched', async () => {
+    const { core, store, clock } = makeCore();
+    const mine = await core.tokens.issue({ userId: 1 });
+    const theirs = await core.tokens.issue({ userId: 1, issuer: 'pcloud' });
+    expect(mine.info.issuer).toBe('authmount');
+    expect(theirs.info.issuer).toBe('pcloud');
+    const own = { issuers: ['authmount'] };
+    clock.advance(MINUTE);
+    expect(await code(core.tokens.peek(theirs.token, own))).toBe('token_invalid');
+    expect(await code(core.tokens.revokeToken(theirs.token, 'logout', own))).toBe('token_invalid');
+    expect(await code(core.tokens.authenticate(theirs.token, own))).toBe('token_invalid');
+    expect(await code(core.tokens.revokeToken(theirs.token, 'logout', { issuers: ['pcloud'], scopes: ['admin'] }))).toBe('forbidden_scope');
+    // Still there, not slid.
+    expect(await store.tokens.peek(theirs.info.id, clock())).toMatchObject({
+      lastUsedAt: theirs.info.lastUsedAt,
+      idleExpiresAt: theirs.info.idleExpiresAt,
+    });
+    expect((await core.tokens.revokeToken(mine.token, 'logout', own)).id).toBe(mine.info.id);
+    expect(await core.tokens.get(mine.info.id)).toBeNull();
+  });
+
+  it('gives first-party user and guest tokens the account scope, app tokens not', async () => {
+    const { core } = makeCore();
+    expect((await core.tokens.issue({ userId: 1 })).info.scopes).toContain(ACCOUNT_SCOPE);
+    expect((await core.tokens.issue({ userId: 1, kind: 'guest' })).info.scopes).toContain(ACCOUNT_SCOPE);
+    expect((await core.tokens.issue({ userId: null })).info.scopes).not.toContain(ACCOUNT_SCOPE);
+    expect((await core.tokens.issue({ userId: 1, scopes: ['read'] })).info.scopes).toEqual(['read']);
+  });
+
+  it('extends: new absolute and idle lifetimes from now, never past the ceiling (createdAt + maxLifetime)', async () => {
     const { core, clock } = makeCore({ tokens: { absoluteTtl: DAY, idleTtl: DAY, maxTtl: 40 * DAY } });
     const { token, info } = await core.tokens.issue({ userId: 1 });
     clock.advance(20 * HOUR);
@@ -112,8 +152,16 @@ describe('TokenService', () => {
     expect(e.idleExpiresAt).toBe(clock() + 30 * DAY);
     clock.advance(10 * DAY);
     expect(await code(core.tokens.authenticate(token))).toBe('ok');
+    // the default ceiling is createdAt + maxTtl: extending "from now" stops there
     const capped = await core.tokens.extend(info.id, { absoluteTtl: 400 * DAY });
-    expect(capped.expiresAt).toBe(clock() + 40 * DAY);
+    expect(capped.expiresAt).toBe(info.createdAt + 40 * DAY);
+    expect(capped.maxExpiresAt).toBe(info.createdAt + 40 * DAY);
+    const short = await core.tokens.issue({ userId: 1, maxLifetime: 2 * DAY });
+    expect(short.info.maxExpiresAt).toBe(clock() + 2 * DAY);
+    expect((await core.tokens.extend(short.info.id, { absoluteTtl: 30 * DAY })).expiresAt).toBe(short.info.createdAt + 2 * DAY);
+    // a ceiling below the absolute lifetime is raised to it (the token lives what it was issued for)
+    const low = await core.tokens.issue({ userId: 1, absoluteTtl: 5 * DAY, maxLifetime: DAY });
+    expect(low.info.maxExpiresAt).toBe(low.info.expiresAt);
     expect(await code(core.tokens.extend('123', {}))).toBe('token_invalid');
     expect(await code(core.tokens.extend('not-an-id', {}))).toBe('token_invalid');
   });
@@ -122,7 +170,7 @@ describe('TokenService', () => {
     const { core } = makeCore();
     const { token, info } = await core.tokens.issue({ userId: null, appId: 'a' });
     const up = await core.tokens.upgrade(info.id, 5);
-    expect(up).toMatchObject({ userId: 5, kind: 'user', scopes: ['read', 'write'] });
+    expect(up).toMatchObject({ userId: 5, kind: 'user', scopes: ['read', 'write', 'account'] });
     expect((await core.tokens.authenticate(token)).userId).toBe(5);
     expect((await core.tokens.list(5)).map((t) => t.id)).toEqual([info.id]);
     const down = await core.tokens.downgrade(info.id);
@@ -158,9 +206,10 @@ describe('TokenService', () => {
     const broken = new Proxy({} as AuthStore['tokens'], {
       get: () => () => Promise.reject(new Error('ECONNREFUSED 10.0.0.1:6379')),
     });
-    const { core } = makeCore();
+    const { core, store } = makeCore();
     const good = await core.tokens.issue({ userId: 1 });
-    const svc = new TokenService(broken, core.clock, core.events);
+    // The service as createAuthCore builds it, on a store whose token part is down.
+    const svc = makeCore({ store: { ...store, name: store.name, close: () => store.close(), tokens: broken } }).core.tokens;
     const err = await svc.authenticate(good.token).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).code).toBe('store_unavailable');

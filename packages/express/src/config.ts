@@ -1,68 +1,43 @@
-import { z } from 'zod';
+import { ConfigError, option, STORE_METHODS, validateOptions, z } from '@authmount/core';
 
 /**
- * Start-up validation of `createAuth(config)`. A wrong option fails here, with a message naming the
- * option and what was expected, instead of surfacing later as a 500 at request time (or, worse, as a
- * silently weaker setting). Only the shape is checked; core's constructors keep their own checks and
- * still work without this (createAuthCore is not validated here).
+ * Start-up validation of `createAuth(config)`, `requireAuth`/`optionalAuth` and `authRoutes`, with core's
+ * one toolkit (`validateOptions`, the same error type and format as every other factory). A wrong option
+ * fails here, naming the option and what was expected, instead of surfacing later as a 500 at request time
+ * (or, worse, as a silently weaker setting, or a 400 that blames the client). Only the shape is checked;
+ * core's constructors keep their own checks and still work without this (createAuthCore is not validated
+ * here).
  *
  * Nested option objects (`tokens`, `throttle`, `hashing`, a throttle rule) are strict: an unknown key
- * there is almost always a typo (`idleTTL`). The top level is not strict, because apps commonly pass
- * one options object that also carries their own settings; a top-level key that differs from a known
- * option only by case is still rejected.
+ * there is almost always a typo (`idleTTL`). The top level of `createAuth` is not strict, because apps
+ * commonly pass one options object that also carries their own settings; a top-level key that differs from
+ * a known option only by case is still rejected. Guard and route options are strict.
  */
 
-/** Thrown by `createAuth` for an invalid configuration. `issues` lists every problem found. */
-export class AuthConfigError extends TypeError {
-  readonly issues: ReadonlyArray<{ option: string; message: string }>;
-  constructor(issues: ReadonlyArray<{ option: string; message: string }>) {
-    super(`Invalid authmount configuration (createAuth):\n${issues.map((i) => `  - ${i.option}: ${i.message}`).join('\n')}`);
-    this.name = 'AuthConfigError';
-    this.issues = issues;
-  }
-}
+/** Thrown by `createAuth` (and every other authmount factory) for an invalid configuration: core's `ConfigError`. */
+export { ConfigError as AuthConfigError };
 
-type AnyFn = (...args: never[]) => unknown;
-const fn = (what: string) => z.custom<AnyFn>((v) => typeof v === 'function', { error: `expected ${what}` });
+const { func: fn, integer: int, milliseconds: ms } = option;
 
-const int = (what: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .number({ error: `expected ${what}` })
-    .int({ error: `expected ${what}` })
-    .min(min, { error: `expected ${what}` })
-    .max(max, { error: `expected ${what}` });
-
-const ms = () => int('a positive integer number of milliseconds', 1);
-
-/** Every method of the store contract (packages/core/src/store.ts) must be a function. */
-function methods(part: string, names: readonly string[]) {
+/** Every method of the store contract (core's STORE_METHODS, from packages/core/src/store.ts) must be a function. */
+function methods(part: keyof typeof STORE_METHODS) {
   const shape: Record<string, z.ZodType> = {};
-  for (const n of names) shape[n] = fn(`a function (AuthStore.${part}.${n})`);
+  for (const n of STORE_METHODS[part]) shape[n] = fn(`a function (AuthStore.${part}.${n})`);
   return z.looseObject(shape, { error: `expected an object implementing the AuthStore ${part} contract` });
 }
 
 const storeSchema = z.looseObject(
   {
     name: z.string({ error: 'expected a string (the store name)' }),
-    tokens: methods('tokens', ['create', 'authenticate', 'peek', 'update', 'delete', 'listByUser', 'deleteByUser']),
-    users: methods('users', ['create', 'findById', 'findByLogin', 'findByEmail', 'update', 'delete']),
-    codes: methods('codes', ['put', 'take']),
-    nonces: methods('nonces', ['putIfAbsent']),
-    counters: methods('counters', ['increment', 'peek', 'reset']),
+    tokens: methods('tokens'),
+    users: methods('users'),
+    codes: methods('codes'),
+    counters: methods('counters'),
+    clients: methods('clients').optional(),
     close: fn('a function (AuthStore.close)'),
+    ready: fn('a function (AuthStore.ready)').optional(),
   },
   { error: 'expected an AuthStore (e.g. memoryStore() or redisStore(...))' },
-);
-
-const POLICY_EXPECTED = "expected 'nist', 'pcloud' or a PasswordPolicy object ({ name, maxLength, validate })";
-const policySchema = z.custom(
-  (v) => {
-    if (v === 'nist' || v === 'pcloud') return true;
-    if (typeof v !== 'object' || v === null) return false;
-    const p = v as { name?: unknown; maxLength?: unknown; validate?: unknown };
-    return typeof p.name === 'string' && Number.isInteger(p.maxLength) && typeof p.validate === 'function';
-  },
-  { error: POLICY_EXPECTED },
 );
 
 const hashingSchema = z
@@ -72,9 +47,21 @@ const hashingSchema = z
       timeCost: int('an integer number of iterations, at least 1', 1, 2 ** 32 - 1).optional(),
       parallelism: int('an integer from 1 to 255', 1, 255).optional(),
       maxConcurrent: int('an integer of at least 1', 1).optional(),
+      maxQueue: z
+        .union([z.literal(false), int('false or an integer of at least 0', 0)], { error: 'expected false or an integer of at least 0' })
+        .optional(),
       pepper: z.instanceof(Buffer, { error: 'expected a Buffer' }).optional(),
+      legacy: z
+        .array(
+          z.looseObject(
+            { name: z.string(), matches: fn('a function (matches)'), verify: fn('a function (verify)') },
+            { error: 'expected a LegacyHashFormat ({ name, matches(hash), verify(hash, password) })' },
+          ),
+          { error: 'expected an array of LegacyHashFormat (e.g. [bcryptHashes])' },
+        )
+        .optional(),
     },
-    { error: 'expected an object ({ memoryCost, timeCost, parallelism, maxConcurrent, pepper })' },
+    { error: 'expected an object ({ memoryCost, timeCost, parallelism, maxConcurrent, maxQueue, pepper, legacy })' },
   )
   .refine((h) => h.memoryCost === undefined || h.memoryCost >= 8 * (h.parallelism ?? 1), {
     error: 'expected memoryCost of at least 8 KiB per lane (8 × parallelism)',
@@ -86,91 +73,71 @@ const tokensSchema = z.strictObject(
   { error: 'expected an object ({ absoluteTtl, idleTtl, maxTtl } in ms)' },
 );
 
-const RULE_EXPECTED = 'expected false or { limit, windowMs }';
-const ruleSchema = z.union(
-  [z.literal(false), z.strictObject({ limit: int('a positive integer', 1), windowMs: ms() }, { error: RULE_EXPECTED })],
-  { error: RULE_EXPECTED },
-);
-
 const throttleSchema = z.strictObject(
-  { ip: ruleSchema.optional(), account: ruleSchema.optional() },
-  { error: 'expected an object ({ ip, account })' },
+  {
+    pair: option.throttleRule().optional(),
+    account: option.throttleRule().optional(),
+    ip: option.throttleRule().optional(),
+    signup: option.throttleRule().optional(),
+    mailIp: option.throttleRule().optional(),
+    mailAccount: option.throttleRule().optional(),
+  },
+  { error: 'expected an object ({ pair, account, ip, signup, mailIp, mailAccount })' },
 );
 
 const loggerSchema = z.looseObject(
-  { info: fn('a function (logger.info)'), warn: fn('a function (logger.warn)'), error: fn('a function (logger.error)') },
+  {
+    info: fn('a function (logger.info)'),
+    warn: fn('a function (logger.warn)'),
+    error: fn('a function (logger.error)'),
+    debug: fn('a function (logger.debug)').optional(),
+  },
   { error: 'expected a pino-compatible logger (info, warn, error methods)' },
 );
+
+const extractorsSchema = z.array(fn('a credential extractor function'), { error: 'expected an array of extractor functions' });
 
 const configSchema = z.looseObject(
   {
     store: storeSchema.optional(),
     clock: fn('a function returning epoch milliseconds').optional(),
-    passwordPolicy: policySchema.optional(),
+    passwordPolicy: option.passwordPolicy().optional(),
     hashing: hashingSchema.optional(),
     tokens: tokensSchema.optional(),
     throttle: throttleSchema.optional(),
-    extractors: z.array(fn('a credential extractor function'), { error: 'expected an array of extractor functions' }).optional(),
+    extractors: extractorsSchema.optional(),
     logger: loggerSchema.optional(),
   },
   { error: 'expected an options object' },
 );
 
-const KNOWN = Object.keys(configSchema.shape);
-const RULE_KEYS = ['limit', 'windowMs'];
-/** The keys each strict object accepts, to name them when an unknown one is found. */
-const STRICT_KEYS: Readonly<Record<string, readonly string[]>> = {
-  tokens: Object.keys(tokensSchema.shape),
-  hashing: ['memoryCost', 'timeCost', 'parallelism', 'maxConcurrent', 'pepper'],
-  throttle: Object.keys(throttleSchema.shape),
-  'throttle.ip': RULE_KEYS,
-  'throttle.account': RULE_KEYS,
-};
+const guardSchema = z.strictObject(
+  {
+    issuers: option.stringList('issuer name').optional(),
+    scopes: option.stringList('scope name').optional(),
+    kinds: option.tokenKinds().optional(),
+    extractors: extractorsSchema.optional(),
+    onError: fn('a function (err, req, res, next)').optional(),
+  },
+  { error: 'expected an options object ({ issuers, scopes, kinds, extractors, onError })' },
+);
 
-/** A short description of what was received. Values are shown only for numbers and booleans: never echo a string (it could be a secret). */
-function received(input: unknown, path: readonly PropertyKey[]): string {
-  let v: unknown = input;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return typeof v;
-}
+const routesSchema = z.strictObject(
+  { absoluteTtl: ms().optional(), idleTtl: ms().optional() },
+  { error: 'expected an options object ({ absoluteTtl, idleTtl } in ms)' },
+);
 
-type Issue = z.core.$ZodIssue;
-
-/** A union failure reports the branch that got furthest (a wrong `windowMs`, not "expected false or ..."). */
-function flatten(issue: Issue): Issue[] {
-  if (issue.code !== 'invalid_union') return [issue];
-  const branches = issue.errors.map((list) => list.flatMap(flatten));
-  const deepest = branches
-    .filter((b) => b.some((i) => i.path.length > 0))
-    .sort((a, b) => Math.max(...b.map((i) => i.path.length)) - Math.max(...a.map((i) => i.path.length)))[0];
-  return deepest ? deepest.map((i) => ({ ...i, path: [...issue.path, ...i.path] })) : [issue];
-}
-
-/** Throws AuthConfigError listing every invalid option; returns normally for a valid configuration. */
+/** Throws ConfigError listing every invalid option of `createAuth`; returns normally for a valid configuration. */
 export function validateConfig(config: unknown): void {
-  const issues: Array<{ option: string; message: string }> = [];
-  const result = configSchema.safeParse(config);
-  if (!result.success) {
-    for (const issue of result.error.issues.flatMap(flatten)) {
-      const where = issue.path.map(String).join('.');
-      if (issue.code === 'unrecognized_keys') {
-        const allowed = STRICT_KEYS[where] ?? [];
-        for (const key of issue.keys) {
-          issues.push({ option: `${where}.${key}`, message: `unknown option; expected one of ${allowed.join(', ')}` });
-        }
-      } else {
-        issues.push({ option: where || '(config)', message: `${issue.message}, received ${received(config, issue.path)}` });
-      }
-    }
-  }
-  if (config !== null && typeof config === 'object') {
-    for (const key of Object.keys(config)) {
-      const near = KNOWN.find((k) => k !== key && k.toLowerCase() === key.toLowerCase());
-      if (near) issues.push({ option: key, message: `unknown option; did you mean "${near}"?` });
-    }
-  }
-  if (issues.length > 0) throw new AuthConfigError(issues);
+  validateOptions(configSchema, config, 'createAuth');
+}
+
+/** The options of `requireAuth` / `optionalAuth` (`factory` names which). */
+export function validateGuardOptions(opts: unknown, factory: string): void {
+  validateOptions(guardSchema, opts, factory);
+}
+
+/** The options of `authRoutes`. */
+export function validateRoutesOptions(opts: unknown): void {
+  validateOptions(routesSchema, opts, 'authRoutes');
 }

@@ -8,12 +8,19 @@ export type CredentialExtractor = (req: Request) => unknown;
 
 const BEARER = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i;
 
-/** `Authorization: Bearer <token>` (RFC 6750 §2.1). A malformed header is passed on as-is to be rejected. */
+/**
+ * THE parser of `Authorization: Bearer <token>` (RFC 6750 §2.1; the scheme is case-insensitive): the
+ * token, or null when the header is absent or of another scheme (e.g. Basic from a proxy).
+ */
+export function bearerToken(header: string | undefined): string | null {
+  const m = header === undefined ? null : BEARER.exec(header);
+  return m ? m[1] : null;
+}
+
+/** `Authorization: Bearer <token>`. A header of another form is passed on as-is, to be rejected as a token. */
 export const bearer: CredentialExtractor = (req) => {
   const h = req.headers.authorization;
-  if (h === undefined) return undefined;
-  const m = BEARER.exec(h);
-  return m ? m[1] : h;
+  return h === undefined ? undefined : (bearerToken(h) ?? h);
 };
 
 /** A named request header, e.g. `header('x-auth-bearer')`. */

@@ -12,6 +12,7 @@ export const HTTP_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   token_invalid: 401,
   token_expired: 401,
   rate_limited: 429,
+  overloaded: 503,
   password_policy: 422,
   password_mismatch: 403,
   same_password: 422,
@@ -21,6 +22,7 @@ export const HTTP_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   forbidden_scope: 403,
   forbidden_kind: 403,
   conflict: 409,
+  invalid_login: 422,
   not_found: 404,
   code_invalid: 400,
   store_unavailable: 503,
@@ -28,7 +30,7 @@ export const HTTP_STATUS: Readonly<Record<AuthErrorCode, number>> = {
 };
 
 /** Detail keys safe to show a client; anything else (causes, internals) stays server-side. */
-const PUBLIC_DETAILS = ['violations', 'field', 'missing', 'scope'] as const;
+const PUBLIC_DETAILS = ['violations', 'field', 'missing', 'scope', 'rule', 'budget'] as const;
 
 export interface ErrorBody {
   error: { code: AuthErrorCode; message: string; [k: string]: unknown };
@@ -47,8 +49,8 @@ export function setErrorHeaders(res: Response, err: AuthError): void {
     const detail = err.code === 'token_missing' ? '' : ', error="invalid_token"';
     res.setHeader('WWW-Authenticate', `Bearer realm="authmount"${detail}`);
   }
-  if (err.code === 'rate_limited') res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 1));
-  if (status === 503) res.setHeader('Retry-After', '1');
+  if (err.code === 'rate_limited' || err.code === 'overloaded') res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 1));
+  else if (status === 503) res.setHeader('Retry-After', '1');
   res.setHeader('Cache-Control', 'no-store');
 }
 

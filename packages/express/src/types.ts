@@ -6,6 +6,8 @@ export interface AuthContext {
   tokenId: string;
   userId: number | null;
   kind: TokenKind;
+  /** Who issued the token (`authmount`, `pcloud`, `x-auth-bearer`, `cb-token`, `oauth`, ...). */
+  issuer: string;
   appId: string | null;
   scopes: readonly string[];
   /** The whole token record (no secret, no hash). */
@@ -31,5 +33,13 @@ export function isAuthenticated(req: Request): req is AuthenticatedRequest {
 }
 
 export function contextOf(token: TokenInfo): AuthContext {
-  return { tokenId: token.id, userId: token.userId, kind: token.kind, appId: token.appId, scopes: token.scopes, token };
+  return {
+    tokenId: token.id,
+    userId: token.userId,
+    kind: token.kind,
+    issuer: token.issuer,
+    appId: token.appId,
+    scopes: token.scopes,
+    token,
+  };
 }

@@ -12,7 +12,6 @@ import { authRoutes, createAuth, type Auth } from '../src';
 
 const PASSWORD = 'correct horse battery staple';
 
-
 /** An existing Express 4 app: its own routes, authmount's JSON API under /auth, guarded routes beside them. */
 function existingApp(auth: Auth) {
   const app = express();

@@ -1,6 +1,6 @@
 import { manualClock } from '@authmount/core';
 import express from 'express';
-import { FAST_HASHING } from '../../../test-support/fast';
+import { FAST_HASHING, NO_BUDGETS } from '../../../test-support/fast';
 import { fuzzEndpoints, type FuzzReply } from '../../../test-support/fuzz';
 import { memoryStore } from '@authmount/store-memory';
 import { authRoutes, createAuth } from '../src';
@@ -11,13 +11,14 @@ describe('fuzzing authmount JSON routes and the Bearer guard', () => {
   it('never answers 5xx, always answers coded JSON errors, and rejected requests change nothing', async () => {
     const clock = manualClock();
     const store = memoryStore({ clock, sweepIntervalMs: 0 });
-    const auth = createAuth({ store, clock, hashing: FAST_HASHING, throttle: { ip: false, account: false } });
+    const auth = createAuth({ store, clock, hashing: FAST_HASHING, throttle: NO_BUDGETS });
     const alice = await auth.accounts.register({ login: 'alice', password: PW });
     const { token } = await auth.tokens.issue({ userId: alice.id });
     const app = express();
     app.use('/auth', authRoutes(auth));
     app.get('/me', auth.requireAuth(), (req, res) => res.json({ user: req.auth!.userId }));
-    const state = async () => JSON.stringify([(await auth.tokens.list(alice.id)).map((t) => [t.id, t.expiresAt]), await store.users.findById(alice.id, clock())]);
+    const state = async () =>
+      JSON.stringify([(await auth.tokens.list(alice.id)).map((t) => [t.id, t.expiresAt]), await store.users.findById(alice.id, clock())]);
     const reports = await fuzzEndpoints({
       app,
       seeds: [token, `Bearer ${token}`, 'alice', PW],

@@ -1,7 +1,8 @@
-import type { Account, TokenInfo } from '@authmount/core';
+import type { Account, Attempt, TokenInfo } from '@authmount/core';
 import type { Auth } from '@authmount/express';
 import type { Request, Response } from 'express';
 import { pcloudError } from './errors';
+import type { MailQueue } from './mail-queue';
 import type { Resolved } from './options';
 import type { Params } from './params';
 import { formatTime, timeFormatOf, type PcloudTime, type TimeFormat } from './time';
@@ -33,6 +34,8 @@ export interface PcloudCall {
 export interface Ctx {
   readonly auth: Auth;
   readonly cfg: Resolved;
+  /** Mails sent after the reply (lostpassword). */
+  readonly mails: MailQueue;
 }
 
 /** The mutable state behind a PcloudCall; built-ins see the extra fields, apps only the interface. */
@@ -54,6 +57,11 @@ export class CallState implements PcloudCall {
     readonly params: Params,
     private readonly send: (call: CallState, fields: Record<string, unknown>) => void,
   ) {}
+
+  /** Where this call comes from, for core's abuse budgets (the client IP Express resolves). */
+  attempt(method = 'pcloud'): Attempt {
+    return { ip: this.ctx.auth.clientIp(this.req), method };
+  }
 
   get timeFormat(): TimeFormat {
     return timeFormatOf(this.params.timeformat);

@@ -1,4 +1,5 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '@authmount/core';
+import { createHash, randomInt } from 'node:crypto';
 
 /** Digests are valid for 30 seconds (D-getdigest) and single-use (our decision, README). */
 export const DIGEST_TTL_MS = 30_000;
@@ -29,5 +30,5 @@ export function passwordDigest(password: string, username: string, digest: strin
 /** Constant-time comparison of two 40-hex-char digests; the client's may be in any case. */
 export function sameDigest(expected: string, given: string): boolean {
   if (!/^[0-9a-fA-F]{40}$/.test(given)) return false;
-  return timingSafeEqual(Buffer.from(expected, 'ascii'), Buffer.from(given.toLowerCase(), 'ascii'));
+  return constantTimeEqual(expected, given.toLowerCase());
 }

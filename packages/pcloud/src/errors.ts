@@ -1,10 +1,11 @@
 import { AuthError, type AuthErrorCode, type PolicyRuleCode, type PolicyViolation } from '@authmount/core';
 
 /**
- * THE error table of the pCloud adapter: every failure it can answer with, as pCloud's numeric `result`
- * and pCloud's exact `error` message (pclouddoc errors.txt and docs.pcloud.com; see README "Errors").
- * Below it, the two mappings INTO this table: core `AuthErrorCode`s and password-policy violations.
- * Nothing else in the package chooses a code or a message.
+ * THE error table of the pCloud adapter's JSON methods: every failure they can answer with, as pCloud's
+ * numeric `result` and pCloud's exact `error` message (pclouddoc errors.txt and docs.pcloud.com; see README
+ * "Errors"). Below it, the two mappings INTO this table: core `AuthErrorCode`s and password-policy
+ * violations (the access-token path overrides four codes: oauth/access.ts). Nothing else in the package
+ * chooses a code or a message. The OAuth authorize page answers in HTML: its table is oauth/page-errors.ts.
  */
 export const PCLOUD_ERRORS = {
   login_required: { result: 1000, error: 'Log in required.' },
@@ -43,6 +44,8 @@ export const PCLOUD_ERRORS = {
   // pclsync turns digest login off and retries with the plain password on 2237; pCloud's message for it is
   // unknown, so this one is ours (README: decisions).
   digest_unavailable: { result: 2237, error: 'Digest login is not available. Log in with a password.' },
+  // A login refused by core's normaliser (an app method creating logins): ours, in pCloud's wording (README "Errors").
+  invalid_username: { result: 2120, error: "Invalid 'username' provided." },
   same_mail: { result: 2271, error: 'User is already with this mail.' },
   wrong_password: { result: 2272, error: "Wrong 'password' provided." },
   too_many_tries: { result: 4000, error: 'Too many login tries from this IP address.' },
@@ -65,6 +68,8 @@ export const FROM_AUTH_ERROR: Readonly<Record<AuthErrorCode, PcloudErrorName>> =
   token_invalid: 'login_failed',
   token_expired: 'login_failed',
   rate_limited: 'too_many_tries',
+  // Shed argon2 work: 5xxx is the retryable class (4000 would make pclsync sleep 5 minutes).
+  overloaded: 'internal',
   password_policy: 'password_too_short', // refined per violation, see FROM_VIOLATION
   password_mismatch: 'wrong_oldpassword',
   same_password: 'same_password',
@@ -76,6 +81,7 @@ export const FROM_AUTH_ERROR: Readonly<Record<AuthErrorCode, PcloudErrorName>> =
   // A token without a user (an app session of another protocol) logs nobody in.
   forbidden_kind: 'login_failed',
   conflict: 'email_registered',
+  invalid_login: 'invalid_username',
   // The account behind a live credential vanished (deleted meanwhile): the login is no longer valid.
   not_found: 'login_failed',
   code_invalid: 'invalid_code',
@@ -100,76 +106,6 @@ export const FROM_VIOLATION: Readonly<Record<PolicyRuleCode, PcloudErrorName>> =
   common_password: 'password_consecutive',
   context_word: 'password_consecutive',
 };
-
-/**
- * The one context where a core code maps differently: a credential sent as `access_token` (or
- * `Authorization: Bearer`) that is not a live OAuth token answers 2094, which OAuth clients read as
- * "authorize again", instead of 2000. Every other code keeps its FROM_AUTH_ERROR entry.
- */
-export const FROM_ACCESS_TOKEN_ERROR: Readonly<Partial<Record<AuthErrorCode, PcloudErrorName>>> = {
-  token_missing: 'invalid_access_token',
-  token_invalid: 'invalid_access_token',
-  token_expired: 'invalid_access_token',
-  forbidden_kind: 'invalid_access_token',
-};
-
-/** Any thrown value on the access-token path: FROM_ACCESS_TOKEN_ERROR first, then the usual rules. */
-export function accessTokenError(e: unknown): unknown {
-  if (e instanceof AuthError) {
-    const name = FROM_ACCESS_TOKEN_ERROR[e.code];
-    if (name) return new PcloudError(name);
-  }
-  return e;
-}
-
-/**
- * The OAuth authorize page speaks HTML, not pCloud's JSON: its failures, with the HTTP status and the
- * text shown to the user. "Invalid 'client_id'." is what pCloud's own page shows (rclone#5492).
- */
-export const PAGE_ERRORS = {
-  missing_client: { status: 400, message: "Please provide 'client_id'." },
-  invalid_client: { status: 400, message: "Invalid 'client_id'." },
-  missing_redirect_uri: { status: 400, message: "Please provide 'redirect_uri' (required for response_type=token)." },
-  invalid_redirect_uri: { status: 400, message: "Invalid 'redirect_uri': it must match one the application registered, exactly." },
-  invalid_response_type: { status: 400, message: "Invalid 'response_type': use code, token or poll_token." },
-  invalid_request_id: { status: 400, message: "Invalid 'request_id': 10 to 128 letters, digits, '-' or '_'." },
-  invalid_state: { status: 400, message: "Invalid 'state': at most 2048 characters." },
-  invalid_pkce: {
-    status: 400,
-    message:
-      'Invalid PKCE parameters: send code_challenge (43 base64url characters) with code_challenge_method=S256, with response_type=code.',
-  },
-  invalid_parameter: { status: 400, message: 'A parameter was sent more than once or in an unreadable form.' },
-  bad_form: { status: 400, message: 'The form could not be read. Reload the page and try again.' },
-  csrf: { status: 403, message: 'This form expired or was not sent from this page. Please try again.' },
-  missing_credentials: { status: 400, message: 'Enter your e-mail and password.' },
-  login_failed: { status: 401, message: 'Wrong e-mail or password.' },
-  rate_limited: { status: 429, message: 'Too many login attempts. Please wait a while and try again.' },
-  unavailable: { status: 503, message: 'The service is temporarily unavailable. Please try again later.' },
-  internal: { status: 500, message: 'Something went wrong on our side. Please try again later.' },
-} as const satisfies Record<string, { status: number; message: string }>;
-
-export type PageErrorName = keyof typeof PAGE_ERRORS;
-
-/** Core codes the authorize page can meet (its login and its store calls) → the page's table. */
-export const PAGE_FROM_AUTH_ERROR: Readonly<Partial<Record<AuthErrorCode, PageErrorName>>> = {
-  invalid_request: 'missing_credentials',
-  invalid_credentials: 'login_failed',
-  not_found: 'login_failed',
-  rate_limited: 'rate_limited',
-  store_unavailable: 'unavailable',
-  capacity: 'unavailable',
-};
-
-/** A page failure for any thrown value; anything unknown is reported through `onUnexpected`. */
-export function toPageError(e: unknown, onUnexpected: (e: unknown) => void): PageErrorName {
-  if (e instanceof AuthError) {
-    const name = PAGE_FROM_AUTH_ERROR[e.code];
-    if (name) return name;
-  }
-  onUnexpected(e);
-  return 'internal';
-}
 
 export interface PcloudFailure {
   result: number;

@@ -1,17 +1,8 @@
 export { pcloud, type MethodHandler, type MethodOptions, type PcloudRouter } from './router';
 export type { PcloudCall } from './call';
-export {
-  FROM_ACCESS_TOKEN_ERROR,
-  FROM_AUTH_ERROR,
-  FROM_VIOLATION,
-  PAGE_ERRORS,
-  PCLOUD_ERRORS,
-  PcloudError,
-  toFailure,
-  type PageErrorName,
-  type PcloudErrorName,
-  type PcloudFailure,
-} from './errors';
+export { FROM_AUTH_ERROR, FROM_VIOLATION, PCLOUD_ERRORS, PcloudError, toFailure, type PcloudErrorName, type PcloudFailure } from './errors';
+export { FROM_ACCESS_TOKEN_ERROR } from './oauth/access';
+export { PAGE_ERRORS, type PageErrorName } from './oauth/page-errors';
 export { PCLOUD_TOKEN_DEFAULTS, type MailKind, type MailMessage, type Mailer, type PcloudOptions, type TokenLifetimes } from './options';
 export { formatTime, type PcloudTime, type TimeFormat } from './time';
 export { passwordDigest } from './digest';

@@ -1,4 +1,5 @@
-import { AuthError, SECOND, accountKey, type Account, type UserRecord } from '@authmount/core';
+import { AuthError, ISSUER, SECOND, accountKey, toAccount, type Account, type UserRecord } from '@authmount/core';
+import { bearerToken } from '@authmount/express';
 import { open } from './password-copy';
 import type { CallState, Ctx } from './call';
 import { DIGEST_PURPOSE, passwordDigest, sameDigest } from './digest';
@@ -38,18 +39,11 @@ export function credentialOf(p: Params, opts: { authorization?: string; oauth?: 
   if (p.auth !== undefined && p.auth !== '') return { type: 'token', token: p.auth };
   if (opts.oauth) {
     if (p.access_token !== undefined && p.access_token !== '') return { type: 'access_token', token: p.access_token };
-    const bearer = bearerOf(opts.authorization);
+    // Other schemes (e.g. Basic from a proxy) are not ours and are ignored.
+    const bearer = bearerToken(opts.authorization);
     if (bearer !== null) return { type: 'access_token', token: bearer };
   }
   return { type: 'none' };
-}
-
-const BEARER = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i;
-
-/** RFC 6750 §2.1. Other schemes (e.g. Basic from a proxy) are not ours and are ignored. */
-function bearerOf(header: string | undefined): string | null {
-  const m = header === undefined ? null : BEARER.exec(header);
-  return m ? m[1] : null;
 }
 
 /**
@@ -65,6 +59,8 @@ export function lifetimeSeconds(v: string | undefined, def: number, max: number)
 export interface LoginRules {
   /** The method needs a logged-in user (1000 without credentials). */
   required: boolean;
+  /** Issuers whose tokens the method accepts (others: 2000, or 2094 as access_token, and not slid). */
+  issuers: readonly string[];
   /** Scopes the token must carry (app methods); password logins have every scope. */
   scopes?: readonly string[];
 }
@@ -83,7 +79,12 @@ export async function establish(ctx: Ctx, call: CallState, rules: LoginRules): P
       if (rules.required) throw pcloudError('login_required');
       return;
     case 'token': {
-      const token = await ctx.auth.tokens.authenticate(cred.token, { kinds: ['user', 'guest'], scopes: rules.scopes });
+      // Issuer, kind and scopes are checked inside the store call: a refused token is not slid.
+      const token = await ctx.auth.tokens.authenticate(cred.token, {
+        issuers: rules.issuers,
+        kinds: ['user', 'guest'],
+        scopes: rules.scopes,
+      });
       // An OAuth token works as `auth` too, but only while its client is registered.
       if (isOAuthToken(token) && !(await clientAlive(ctx, token))) throw pcloudError('login_failed');
       call.userId = token.userId;
@@ -94,7 +95,7 @@ export async function establish(ctx: Ctx, call: CallState, rules: LoginRules): P
       return;
     }
     case 'access_token': {
-      const token = await authenticateAccessToken(ctx, cred.token, rules.scopes);
+      const token = await authenticateAccessToken(ctx, cred.token, rules);
       call.userId = token.userId;
       call.tokenId = token.id;
       call.token = token;
@@ -116,12 +117,16 @@ export async function establish(ctx: Ctx, call: CallState, rules: LoginRules): P
 export async function issueFor(ctx: Ctx, call: CallState, userId: number): Promise<void> {
   const p = call.params;
   const t = ctx.cfg.tokens;
+  const absoluteTtl = lifetimeSeconds(p.authexpire, t.authExpire, t.maxAuthExpire) * SECOND;
   const issued = await ctx.auth.tokens.issue({
     userId,
     kind: 'user',
+    issuer: ISSUER.pcloud,
     // pCloud: `device` "defaults to the HTTP header User-Agent".
     device: p.device ?? call.req.get('user-agent') ?? '',
-    absoluteTtl: lifetimeSeconds(p.authexpire, t.authExpire, t.maxAuthExpire) * SECOND,
+    absoluteTtl,
+    // A pCloud token never outlives its authexpire, whatever any other code does with it later.
+    maxLifetime: absoluteTtl,
     idleTtl: lifetimeSeconds(p.authinactiveexpire, t.authInactiveExpire, t.maxAuthInactiveExpire) * SECOND,
   });
   call.userId = userId;
@@ -130,20 +135,16 @@ export async function issueFor(ctx: Ctx, call: CallState, userId: number): Promi
   call.authToken = issued.token;
 }
 
-/** Core's login: throttled per IP and per account before any hashing, enumeration-safe. */
+/** Core's login: failure budgets reserved before any hashing, enumeration-safe. */
 async function passwordLogin(ctx: Ctx, call: CallState, cred: { username: string; password: string }): Promise<Account> {
-  const account = await ctx.auth.accounts.login({
-    identifier: cred.username,
-    password: cred.password,
-    ip: ctx.auth.clientIp(call.req),
-    method: 'pcloud',
-  });
+  const account = await ctx.auth.accounts.login({ identifier: cred.username, password: cred.password, ...call.attempt() });
   await backfillCopy(ctx, account, cred.password);
   return account;
 }
 
 /**
- * Digest login, with the same guarantees as core's password login: throttled before any hashing, one
+ * Digest login, with the same guarantees as core's password login: the failure budgets of the account
+ * (core's throttle.check, the same keys as a password login) are reserved before any hashing, one
  * argon2 verification on every path that reaches an account lookup (a dummy one when the account, its
  * password copy or the digest match is missing), so timing tells nothing about which accounts exist.
  * The decrypted copy is checked against the argon2 hash too: a copy left stale by a password change made
@@ -157,37 +158,39 @@ async function digestLogin(
   const key = ctx.cfg.digestKey;
   if (!key) throw pcloudError('digest_unavailable');
   const { auth } = ctx;
-  const ip = auth.clientIp(call.req);
+  const attempt = call.attempt('pcloud-digest');
+  const { ip } = attempt;
   if (cred.username === '' || cred.username.length > 254) throw pcloudError('login_failed');
-  await auth.throttle.checkIp({ ip, method: 'pcloud-digest' });
-  const user: UserRecord | null = await auth.accounts.findByIdentifier(cred.username);
-  const attempt = { ip, account: accountKey(user, cred.username), method: 'pcloud-digest' };
-  await auth.throttle.checkAccount(attempt);
-  const fail = async (reason: string, userId?: number): Promise<never> => {
-    await auth.throttle.failed(attempt);
-    auth.events.emit('login.failed', { userId, ip, method: 'pcloud-digest', reason }, auth.clock());
+  // The one lookup that needs the password hash: the decrypted copy is checked against it below.
+  const user: UserRecord | null = await auth.accounts.findForPasswordCheck(cred.username);
+  let reason = 'wrong_password';
+  const ok = await auth.throttle.check(attempt, accountKey(user, cred.username), async () => {
+    try {
+      await auth.codes.consume(DIGEST_PURPOSE, cred.digest); // single use: gone even if the rest fails
+    } catch (e) {
+      if (!(e instanceof AuthError && e.code === 'code_invalid')) throw e;
+      reason = 'bad_digest';
+      return false;
+    }
+    const password = user?.passwordHash ? open(key, user.attributes.pcloud_pwenc) : null;
+    if (
+      !user ||
+      !user.passwordHash ||
+      password === null ||
+      !sameDigest(passwordDigest(password, cred.username, cred.digest), cred.passworddigest)
+    ) {
+      await auth.hasher.dummyVerify(cred.passworddigest);
+      reason = user ? 'wrong_password' : 'unknown_account';
+      return false;
+    }
+    if ((await auth.hasher.verify(user.passwordHash, password)).ok) return true;
+    reason = 'stale_password_copy';
+    return false;
+  });
+  if (!ok || !user) {
+    auth.events.emit('login.failed', { userId: user?.id, ip, method: 'pcloud-digest', reason }, auth.clock());
     throw pcloudError('login_failed');
-  };
-
-  try {
-    await auth.codes.consume(DIGEST_PURPOSE, cred.digest); // single use: gone even if the rest fails
-  } catch (e) {
-    if (e instanceof AuthError && e.code === 'code_invalid') return fail('bad_digest');
-    throw e;
   }
-  const password = user?.passwordHash ? open(key, user.attributes.pcloud_pwenc) : null;
-  if (
-    !user ||
-    !user.passwordHash ||
-    password === null ||
-    !sameDigest(passwordDigest(password, cred.username, cred.digest), cred.passworddigest)
-  ) {
-    await auth.hasher.dummyVerify(cred.passworddigest);
-    return fail(user ? 'wrong_password' : 'unknown_account', user?.id);
-  }
-  if (!(await auth.hasher.verify(user.passwordHash, password)).ok) return fail('stale_password_copy', user.id);
-  await auth.throttle.succeeded(attempt);
   auth.events.emit('login.succeeded', { userId: user.id, ip, method: 'pcloud-digest' }, auth.clock());
-  const { passwordHash: _omit, ...rest } = user;
-  return { ...rest, hasPassword: true };
+  return toAccount(user);
 }

@@ -1,4 +1,4 @@
-import { AuthError, DAY, toStoreError, type JsonValue } from '@authmount/core';
+import { accountKey, AuthError, DAY, MAX_RESET_CODE_LIFETIME, type Attempt, type JsonValue } from '@authmount/core';
 import type { Ctx } from './call';
 import { pcloudError, type PcloudErrorName } from './errors';
 import type { MailKind, MailMessage } from './options';
@@ -28,14 +28,29 @@ export async function issueCode(
   ttlMs: number,
 ): Promise<string> {
   const exp = ctx.auth.clock() + ttlMs;
+  // Reset codes go through core's ResetCodeService: a newer one, or any password change, voids them.
+  // (Its lifetime is bounded; the grace, which only tells 2036 from 2012, gives way first.)
+  if (kind === 'reset') {
+    const keep = Math.max(ttlMs, Math.min(ttlMs + EXPIRED_GRACE_MS, MAX_RESET_CODE_LIFETIME));
+    return ctx.auth.resetCodes.issue(payload.userId, keep, { purpose: PURPOSE.reset, payload: { ...payload, exp } });
+  }
   return ctx.auth.codes.issue(PURPOSE[kind], { ...payload, exp }, ttlMs + EXPIRED_GRACE_MS);
 }
 
-/** Take a code once: unknown or used → 2012, past its validity → `expired` (2036 or 2074 per method). */
+async function consume(ctx: Ctx, kind: MailKind, code: string): Promise<CodePayload> {
+  if (kind !== 'reset') return ctx.auth.codes.consume<CodePayload>(PURPOSE[kind], code);
+  const { userId, payload } = await ctx.auth.resetCodes.redeem(code, { purpose: PURPOSE.reset });
+  return { ...payload, userId } as CodePayload;
+}
+
+/**
+ * Take a code once: unknown, used (or, for reset codes, superseded or outlived by a password change) → 2012,
+ * past its validity → `expired` (2036 or 2074 per method).
+ */
 export async function takeCode(ctx: Ctx, kind: MailKind, code: string, expired: PcloudErrorName): Promise<CodePayload> {
   let payload: CodePayload;
   try {
-    payload = await ctx.auth.codes.consume<CodePayload>(PURPOSE[kind], code);
+    payload = await consume(ctx, kind, code);
   } catch (e) {
     if (e instanceof AuthError && e.code === 'code_invalid') throw pcloudError('invalid_code');
     throw e;
@@ -45,26 +60,27 @@ export async function takeCode(ctx: Ctx, kind: MailKind, code: string, expired: 
   return payload;
 }
 
-/**
- * Count one mail of `kind` to `userId`; false when over the limit. Bounds how often anyone (the owner with
- * a stolen token, or a stranger through lostpassword) can make the server mail one person.
- */
-export async function underMailLimit(ctx: Ctx, kind: MailKind, userId: number): Promise<boolean> {
-  const rule = ctx.cfg.mailLimit;
-  if (!rule) return true;
-  try {
-    const s = await ctx.auth.store.counters.increment(`pcloud-mail:${kind}:${userId}`, rule.windowMs, ctx.auth.clock());
-    return s.count <= rule.limit;
-  } catch (e) {
-    throw toStoreError(e);
-  }
-}
-
-/** Issue a code and mail it. Over the mail limit → 4000 (pCloud's only "slow down" code). */
-export async function mailCode(ctx: Ctx, msg: Omit<MailMessage, 'code'>, payload: Record<string, JsonValue>, ttlMs: number): Promise<void> {
+/** Issue a code and hand it to the mailer (no budget spent here: callers spend it first, see mailCode). */
+export async function sendCode(ctx: Ctx, msg: Omit<MailMessage, 'code'>, payload: Record<string, JsonValue>, ttlMs: number): Promise<void> {
   const mailer = ctx.cfg.mailer;
   if (!mailer) throw new Error('no mailer configured');
-  if (!(await underMailLimit(ctx, msg.kind, msg.userId))) throw pcloudError('too_many_tries');
   const code = await issueCode(ctx, msg.kind, { ...payload, userId: msg.userId }, ttlMs);
   await mailer({ ...msg, code });
+}
+
+/**
+ * Spend one mail of the client's IP and of the recipient account (core's `mailIp` / `mailAccount`
+ * budgets: how often anyone, the owner with a stolen token or a stranger, can make the server mail one
+ * person, or mail many), then issue a code and mail it, waiting for the mailer. Over a budget → 4000.
+ */
+export async function mailCode(
+  ctx: Ctx,
+  attempt: Attempt,
+  msg: Omit<MailMessage, 'code'>,
+  payload: Record<string, JsonValue>,
+  ttlMs: number,
+): Promise<void> {
+  if (!ctx.cfg.mailer) throw new Error('no mailer configured');
+  await ctx.auth.throttle.mail(attempt, accountKey({ id: msg.userId }, ''));
+  await sendCode(ctx, msg, payload, ttlMs);
 }

@@ -36,8 +36,8 @@ function flatten(into: Record<string, string>, src: unknown): void {
   }
 }
 
-/** Run express.urlencoded as a function; a body it cannot read resolves as no body. */
-function urlencodedBody(req: Request, res: Response, limits: ParamLimits): Promise<unknown> {
+/** Run express.urlencoded as a function (the methods, the authorize page); a body it cannot read resolves as no body. */
+export function urlencodedBody(req: Request, res: Response, limits: ParamLimits): Promise<unknown> {
   const parser = express.urlencoded({ extended: false, limit: limits.maxBodyBytes, parameterLimit: limits.maxFields });
   return new Promise((resolve) => {
     parser(req, res, (err?: unknown) => resolve(err ? undefined : req.body));

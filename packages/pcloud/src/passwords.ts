@@ -1,4 +1,4 @@
-import { accountKey, type Account, type JsonValue } from '@authmount/core';
+import type { Account, JsonValue } from '@authmount/core';
 import type { CallState, Ctx } from './call';
 import { fromViolation, pcloudError } from './errors';
 import { open, seal } from './password-copy';
@@ -55,27 +55,9 @@ export async function backfillCopy(ctx: Ctx, account: Account, password: string)
 }
 
 /**
- * Re-check the logged-in user's current password (changemail, deactivateuser, changepassword's old one).
- * Core's verifyPassword is not throttled, so this counts it like a login: per IP before hashing, and a
- * failure per account, sharing the login counters (a stolen token cannot brute-force the password here).
+ * Re-check the logged-in user's current password (changemail, deactivateuser). Core's verifyPassword
+ * spends the account's login failure budgets (a stolen token cannot brute-force the password here).
  */
-export async function verifyCurrentPassword(
-  ctx: Ctx,
-  call: CallState,
-  password: string,
-  wrong: 'wrong_password' | 'wrong_oldpassword',
-): Promise<void> {
-  const attempt = await reauthKey(ctx, call);
-  await ctx.auth.throttle.before(attempt);
-  if (!(await ctx.auth.accounts.verifyPassword(call.user(), password))) {
-    await ctx.auth.throttle.failed(attempt);
-    throw pcloudError(wrong);
-  }
-  await ctx.auth.throttle.succeeded(attempt);
-}
-
-/** The throttle key of a re-authentication: the same account key a login by e-mail uses. */
-export async function reauthKey(ctx: Ctx, call: CallState): Promise<{ ip: string; account: string; method: string }> {
-  const a = await call.account();
-  return { ip: ctx.auth.clientIp(call.req), account: accountKey(a, ''), method: 'pcloud' };
+export async function verifyCurrentPassword(ctx: Ctx, call: CallState, password: string): Promise<void> {
+  if (!(await ctx.auth.accounts.verifyPassword(call.user(), password, call.attempt()))) throw pcloudError('wrong_password');
 }

@@ -2,12 +2,14 @@ import { type Auth, contextOf } from '@authmount/express';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { CallState, type Ctx, type PcloudCall } from './call';
 import { toFailure, type PcloudFailure } from './errors';
-import { establish } from './login';
+import { establish, type LoginRules } from './login';
+import { MailQueue } from './mail-queue';
 import { BUILTINS } from './methods';
 import { mountAuthorize } from './oauth/authorize';
 import { PollHub } from './oauth/poll';
 import { oauth2Token } from './oauth/token-method';
-import { resolveOptions, type PcloudOptions } from './options';
+import { noteDigestOff, resolveOptions, type PcloudOptions } from './options';
+import { validateMethodOptions, validatePcloudOptions } from './options-schema';
 import { readParams, type Params } from './params';
 
 declare global {
@@ -25,14 +27,14 @@ export type MethodHandler = (call: PcloudCall) => Promise<Record<string, unknown
 
 export interface MethodOptions {
   /** Needs a logged-in user: 1000 without credentials (pCloud's "Auth: yes"). Default true. */
-  auth?: boolean;
+  auth?: boolean | undefined;
   /** Scopes a token must carry (else 1000, as pCloud answers for tokens a method refuses). */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /**
    * Read form bodies for parameters (default true). Set false for methods that stream the body themselves
    * (uploads): their parameters then come from the query string and cookies only, as pCloud clients send them.
    */
-  body?: boolean;
+  body?: boolean | undefined;
 }
 
 export interface PcloudRouter extends Router {
@@ -43,11 +45,17 @@ export interface PcloudRouter extends Router {
    * `req.auth` when a token is involved), or answers the failure in pCloud's format.
    */
   guard(opts?: MethodOptions): RequestHandler;
+  /**
+   * Mails sent after the reply (lostpassword never waits for the mailer). `mailQueue.idle()` resolves when
+   * every queued mail was handed to the mailer (or failed, reported through `onError`): await it in a
+   * graceful shutdown before closing the store.
+   */
+  readonly mailQueue: Pick<MailQueue, 'idle' | 'size'>;
 }
 
 interface Entry {
   name: string;
-  rules: { required: boolean; scopes?: readonly string[] };
+  rules: LoginRules;
   body: boolean;
   run(call: CallState): Promise<Record<string, unknown> | void>;
 }
@@ -66,8 +74,10 @@ const paramsCache = new WeakMap<Request, Promise<Params>>();
  * `/oauth2/authorize`, the `oauth2_token` method, and access tokens on every method.
  */
 export function pcloud(auth: Auth, options: PcloudOptions = {}): PcloudRouter {
+  validatePcloudOptions(options); // a wrong option fails here, naming it (ConfigError)
   const cfg = resolveOptions(options);
-  const ctx: Ctx = { auth, cfg };
+  noteDigestOff(options, auth.logger);
+  const ctx: Ctx = { auth, cfg, mails: new MailQueue(cfg.onError) };
   const methods = new Map<string, Entry>();
   const router = express.Router() as PcloudRouter;
 
@@ -135,15 +145,29 @@ export function pcloud(auth: Auth, options: PcloudOptions = {}): PcloudRouter {
     builtins.push(oauth2Token(cfg.oauth, hub));
     mountAuthorize(router, ctx, cfg.oauth, hub);
   }
-  for (const b of builtins) add({ name: b.name, rules: { required: b.required }, body: true, run: (call) => b.run(ctx, call) });
+  // Built-ins take this adapter's own tokens (and OAuth ones, scoped); the app's methods and guard() take
+  // the issuers the app chose (acceptIssuers, by default the same).
+  for (const b of builtins) {
+    add({
+      name: b.name,
+      rules: { required: b.required, issuers: cfg.ownIssuers, scopes: b.scopes },
+      body: true,
+      run: (call) => b.run(ctx, call),
+    });
+  }
 
   router.method = (name, handler, opts = {}) => {
-    add({ name, rules: { required: opts.auth ?? true, scopes: opts.scopes }, body: opts.body ?? true, run: async (call) => handler(call) });
+    validateMethodOptions(opts, 'pcloud .method()');
+    const rules = { required: opts.auth ?? true, issuers: cfg.acceptIssuers, scopes: opts.scopes };
+    add({ name, rules, body: opts.body ?? true, run: async (call) => handler(call) });
     return router;
   };
 
+  Object.defineProperty(router, 'mailQueue', { value: ctx.mails });
+
   router.guard = (opts = {}) => {
-    const rules = { required: opts.auth ?? true, scopes: opts.scopes };
+    validateMethodOptions(opts, 'pcloud .guard()');
+    const rules = { required: opts.auth ?? true, issuers: cfg.acceptIssuers, scopes: opts.scopes };
     return (req, res, next) => {
       const name = req.path.replace(/^\//, '') || 'guard';
       let p: Params | undefined;

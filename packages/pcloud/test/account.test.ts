@@ -63,7 +63,7 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
       expect(await h.auth.tokens.list(r.body.userid)).toEqual([]);
       const info = await h.get('userinfo', { username: 'new@example.com', password: 'n3w-pass' });
       expect(info.body).toMatchObject({ userid: r.body.userid, email: 'new@example.com', emailverified: false, language: 'de' });
-      expect(h.lastMail('verify')).toMatchObject({ to: 'new@example.com', userId: r.body.userid, code: expect.any(String) });
+      expect(await h.lastMail('verify')).toMatchObject({ to: 'new@example.com', userId: r.body.userid, code: expect.any(String) });
       const plain = await reg({ mail: 'n2@example.com', password: 'n3w-pass' });
       expect(plain.body).toEqual({ result: 0, userid: expect.any(Number) });
     });
@@ -102,7 +102,7 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
   describe('lostpassword / resetpassword', () => {
     it('mails a code; resetpassword sets the password and revokes every token', async () => {
       expectOk(await h.get('lostpassword', { mail: A.toUpperCase() }));
-      const m = h.lastMail('reset');
+      const m = await h.lastMail('reset');
       expect(m).toMatchObject({ to: A, userId: uid });
       expectOk(await h.get('resetpassword', { code: m.code, newpassword: 'n3w-pass' }));
       expectError(await h.get('userinfo', { auth: t }), 2000);
@@ -111,18 +111,43 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
       expectError(await h.get('resetpassword', { code: m.code, newpassword: 'an0ther-pass' }), 2012, "Invalid 'code' provided.");
     });
 
+    it('a reset code is refused after a password change (changepassword, or a change made outside pCloud)', async () => {
+      await h.get('lostpassword', { mail: A });
+      const before = (await h.lastMail('reset')).code;
+      expectOk(await h.get('changepassword', { auth: t, oldpassword: PW, newpassword: 'n3w-pass' }));
+      expectError(await h.get('resetpassword', { code: before, newpassword: 'th1rd-pass' }), 2012, "Invalid 'code' provided.");
+      expectOk(await h.get('userinfo', { username: A, password: 'n3w-pass' }));
+      // A password changed outside pCloud (core) voids it too.
+      await h.get('lostpassword', { mail: A });
+      const outside = (await h.lastMail('reset')).code;
+      await h.auth.accounts.setPassword(uid, 'f0urth-pass');
+      expectError(await h.get('resetpassword', { code: outside, newpassword: 'th1rd-pass' }), 2012);
+      expectOk(await h.get('userinfo', { username: A, password: 'f0urth-pass' }));
+    });
+
+    it('a second code voids the first; the newest works', async () => {
+      await h.get('lostpassword', { mail: A });
+      const first = (await h.lastMail('reset')).code;
+      await h.get('lostpassword', { mail: A });
+      const second = (await h.lastMail('reset')).code;
+      expect(second).not.toBe(first);
+      expectError(await h.get('resetpassword', { code: first, newpassword: 'n3w-pass' }), 2012);
+      expectOk(await h.get('resetpassword', { code: second, newpassword: 'n3w-pass' }));
+      expectOk(await h.get('userinfo', { username: A, password: 'n3w-pass' }));
+    });
+
     it('answers success for unknown addresses and sends nothing (no account enumeration)', async () => {
       expectOk(await h.get('lostpassword', { mail: 'nobody@example.com' }));
       expectOk(await h.get('lostpassword', { mail: 'not-an-email' }));
-      expect(h.mails).toHaveLength(0);
+      expect(await h.sentMails()).toHaveLength(0);
     });
 
     it('limits mails per account, still answering success', async () => {
       for (let i = 0; i < 7; i++) expectOk(await h.get('lostpassword', { mail: A }));
-      expect(h.mails).toHaveLength(5);
+      expect(await h.sentMails()).toHaveLength(5);
       h.clock.advance(HOUR);
       expectOk(await h.get('lostpassword', { mail: A }));
-      expect(h.mails).toHaveLength(6);
+      expect(await h.sentMails()).toHaveLength(6);
     });
 
     it('lostpassword documented errors: 1033, 2000', async () => {
@@ -132,7 +157,7 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
 
     it('resetpassword documented errors: 1022, 1032, 2012, 2032–2035, 2036', async () => {
       await h.get('lostpassword', { mail: A });
-      const code = h.lastMail('reset').code;
+      const code = (await h.lastMail('reset')).code;
       expectError(await h.get('resetpassword', { newpassword: 'n3w-pass' }), 1022, "Please provide 'code'.");
       expectError(await h.get('resetpassword', { code }), 1032);
       expectError(await h.get('resetpassword', { code: 'made-up', newpassword: 'n3w-pass' }), 2012);
@@ -154,7 +179,7 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
   describe('sendverificationemail / verifyemail', () => {
     it('verifies the address; the code works without being logged in', async () => {
       expectOk(await h.get('sendverificationemail', { auth: t }));
-      const m = h.lastMail('verify');
+      const m = await h.lastMail('verify');
       expect(m).toMatchObject({ to: A, userId: uid });
       const r = await h.get('verifyemail', { code: m.code });
       expect(r.body).toEqual({ result: 0, email: A, userid: uid });
@@ -164,16 +189,16 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
 
     it('verifyemail errors: 1022, 2012 (unknown, used, expired), 2013', async () => {
       await h.get('sendverificationemail', { auth: t });
-      const c1 = h.lastMail('verify').code;
+      const c1 = (await h.lastMail('verify')).code;
       await h.get('sendverificationemail', { auth: t });
-      const c2 = h.lastMail('verify').code;
+      const c2 = (await h.lastMail('verify')).code;
       expectError(await h.get('verifyemail'), 1022);
       expectError(await h.get('verifyemail', { code: 'nope' }), 2012);
       expectOk(await h.get('verifyemail', { code: c1 }));
       expectError(await h.get('verifyemail', { code: c1 }), 2012);
       expectError(await h.get('verifyemail', { code: c2 }), 2013);
       const r = await h.get('register', { mail: 'late@example.com', password: 'n3w-pass', termsaccepted: 'yes' });
-      const late = h.lastMail('verify');
+      const late = await h.lastMail('verify');
       expect(late.userId).toBe(r.body.userid);
       h.clock.advance(7 * 24 * HOUR);
       expectError(await h.get('verifyemail', { code: late.code }), 2012);
@@ -205,10 +230,10 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
 
     async function toNewAddress(): Promise<string> {
       expectOk(await h.get('sendchangemail', { auth: t }));
-      const c = h.lastMail('changemail-confirm');
+      const c = await h.lastMail('changemail-confirm');
       expect(c).toMatchObject({ to: A, userId: uid });
       expectOk(await h.get('sendchangemail', { auth: t, code: c.code, newmail: NEW }));
-      const n = h.lastMail('changemail-new');
+      const n = await h.lastMail('changemail-new');
       expect(n).toMatchObject({ to: NEW, newmail: NEW, userId: uid });
       return n.code;
     }
@@ -226,16 +251,16 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
       expectError(await h.get('sendchangemail', { auth: 'bad' }), 2000);
       expectError(await h.get('sendchangemail', { auth: t, code: 'nope', newmail: NEW }), 2012);
       await h.get('sendchangemail', { auth: t });
-      let c = h.lastMail('changemail-confirm').code;
+      let c = (await h.lastMail('changemail-confirm')).code;
       expectError(await h.get('sendchangemail', { auth: t, code: c }), 2018);
       expectError(await h.get('sendchangemail', { auth: t, code: c, newmail: 'bad' }), 2018);
       expectError(await h.get('sendchangemail', { auth: t, code: c, newmail: A.toUpperCase() }), 2271, 'User is already with this mail.');
       await h.get('sendchangemail', { auth: t });
-      c = h.lastMail('changemail-confirm').code;
+      c = (await h.lastMail('changemail-confirm')).code;
       await h.user('taken@example.com');
       expectError(await h.get('sendchangemail', { auth: t, code: c, newmail: 'taken@example.com' }), 2038);
       await h.get('sendchangemail', { auth: t });
-      c = h.lastMail('changemail-confirm').code;
+      c = (await h.lastMail('changemail-confirm')).code;
       h.clock.advance(HOUR);
       expectError(await h.get('sendchangemail', { auth: t, code: c, newmail: NEW }), 2074, "Expired 'code' provided.");
     });
@@ -253,9 +278,9 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
       expectError(await h.get('changemail', { auth: t, password: PW, code }), 2038);
       const code2 = await (async () => {
         await h.get('sendchangemail', { auth: t });
-        const c = h.lastMail('changemail-confirm').code;
+        const c = (await h.lastMail('changemail-confirm')).code;
         await h.get('sendchangemail', { auth: t, code: c, newmail: 'third@example.com' });
-        return h.lastMail('changemail-new').code;
+        return (await h.lastMail('changemail-new')).code;
       })();
       h.clock.advance(HOUR);
       expectError(await h.get('changemail', { auth: t, password: PW, code: code2 }), 2074);
@@ -272,7 +297,7 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
   describe('senddeactivatemail / deactivateuser', () => {
     it('deletes the account with the mailed code and the password; its tokens die', async () => {
       expectOk(await h.get('senddeactivatemail', { auth: t }));
-      const m = h.lastMail('deactivate');
+      const m = await h.lastMail('deactivate');
       expect(m).toMatchObject({ to: A, userId: uid });
       const r = await h.get('deactivateuser', { auth: t, password: PW, code: m.code, getauth: 1 });
       expect(r.body).toEqual({ result: 0 });
@@ -288,7 +313,7 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
       expectError(await h.get('deactivateuser', { auth: t, password: PW }), 1022);
       expectError(await h.get('deactivateuser', { auth: t, code: 'x' }), 1034);
       await h.get('senddeactivatemail', { auth: t });
-      const code = h.lastMail('deactivate').code;
+      const code = (await h.lastMail('deactivate')).code;
       expectError(await h.get('deactivateuser', { auth: t, password: 'wrong-1', code }), 2272);
       expectError(await h.get('deactivateuser', { auth: t, password: PW, code: 'nope' }), 2012);
       h.clock.advance(HOUR);
@@ -311,7 +336,7 @@ describe.each(testStores())('account methods on the $name store', (ts) => {
       });
       await h.get('register', { mail: 'viaref@example.org', password: 'n3w-pass', termsaccepted: 'yes', ref: String(uid) });
       await h.get('register', { mail: 'bogus@example.org', password: 'n3w-pass', termsaccepted: 'yes', referer: '999999' });
-      expectOk(await h.get('verifyemail', { code: h.mails.find((m) => m.userId === friend.body.userid)!.code }));
+      expectOk(await h.get('verifyemail', { code: (await h.sentMails()).find((m) => m.userId === friend.body.userid)!.code }));
       const list = await h.get('userinvites', { auth: t });
       expect(list.body.invites).toEqual([
         { email: 'f**@example.org', is_pending: false },

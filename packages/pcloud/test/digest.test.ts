@@ -2,6 +2,7 @@ import { SECOND } from '@authmount/core';
 import request from 'supertest';
 import { testStores } from '../../../test-support/stores';
 import { passwordDigest } from '../src';
+import { newDigest, sameDigest } from '../src/digest';
 import { open, parseKey, seal } from '../src/password-copy';
 import { expectError, expectOk, harness, KEY, type Harness } from './helpers';
 
@@ -11,6 +12,33 @@ const PASS = 'secret1';
 describe('passworddigest formula', () => {
   it('matches the test vector of the protocol notes', () => {
     expect(passwordDigest(PASS, USER, 'YGtAxbUpI85Zvs7lC7Z62rBwv907TBXhV2L867Hkh')).toBe('02fb5f030a5e52c16cd9a8ae8f0040abd7458838');
+  });
+});
+
+describe('sameDigest', () => {
+  const d = passwordDigest(PASS, USER, 'YGtAxbUpI85Zvs7lC7Z62rBwv907TBXhV2L867Hkh');
+
+  it('accepts the digest in any letter case', () => {
+    expect(sameDigest(d, d)).toBe(true);
+    expect(sameDigest(d, d.toUpperCase())).toBe(true);
+  });
+
+  it('refuses any other digest, and anything that is not exactly 40 hex characters, without throwing', () => {
+    const last = d.slice(0, 39) + (d.endsWith('0') ? '1' : '0');
+    const first = (d.startsWith('0') ? '1' : '0') + d.slice(1);
+    for (const bad of [last, first, '0' + d, d + '0', d.slice(1), d.slice(0, 39), ` ${d}`, `${d}\n`, 'g'.repeat(40), '', '0'.repeat(80)]) {
+      expect(sameDigest(d, bad)).toBe(false);
+    }
+  });
+});
+
+describe('newDigest', () => {
+  it('is 40 alphanumeric characters from the whole alphabet, fresh every time', () => {
+    const all = Array.from({ length: 200 }, newDigest);
+    for (const x of all) expect(x).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(new Set(all).size).toBe(200);
+    const chars = new Set(all.join(''));
+    for (const c of ['A', 'Z', 'a', 'z', '0', '9']) expect(chars.has(c)).toBe(true); // 8000 draws of 62
   });
 });
 
@@ -58,7 +86,7 @@ describe.each(testStores())('digest login on the $name store', (ts) => {
     expect(d.body.digest).toMatch(/^[A-Za-z0-9]{40}$/);
     expect(d.body.expires).toBe('Thu, 01 Jan 2026 00:00:30 +0000');
     const ts = await h.get('getdigest', { timeformat: 'timestamp' });
-    expect(ts.body.expires).toBe(Date.UTC(2026, 0, 1) / 1000 + 30);
+    expect(ts.body.expires).toBe(1767225630); // 2026-01-01T00:00:30Z in unix seconds
     const r = await digestLogin(d.body.digest);
     expectOk(r);
     expect(r.body).toMatchObject({ userid: uid, email: USER, auth: expect.any(String) });
@@ -106,6 +134,8 @@ describe.each(testStores())('digest login on the $name store', (ts) => {
     expectError(await digestLogin('made-up-digest'), 2000);
     const d2 = (await h.get('getdigest')).body.digest as string;
     expectError(await h.get('userinfo', { username: USER, digest: d2, passworddigest: 'not-hex' }), 2000);
+    const d3 = (await h.get('getdigest')).body.digest as string;
+    expectError(await h.get('userinfo', { username: USER, digest: d3, passworddigest: '0' + passwordDigest(PASS, USER, d3) }), 2000);
     expectError(await h.get('userinfo', { username: USER, passworddigest: 'a'.repeat(40) }), 2000);
     expectError(await h.get('userinfo', { username: '', digest: d2, passworddigest: 'a'.repeat(40) }), 2000);
   });
@@ -141,7 +171,7 @@ describe.each(testStores())('digest login on the $name store', (ts) => {
   });
 
   it('stores the copy encrypted, never the password', async () => {
-    const u = await h.auth.store.users.findById(uid, h.clock());
+    const u = await h.store.users.findById(uid, h.clock());
     expect(JSON.stringify(u)).not.toContain(PASS);
     expect(open(KEY, u!.attributes.pcloud_pwenc)).toBe(PASS);
   });
@@ -168,7 +198,7 @@ describe.each(testStores())('digest login switched off on the $name store', (ts)
     const r = await h.get('register', { mail: USER, password: PASS, termsaccepted: 'yes' });
     expectOk(r);
     expectError(await h.get('userinfo', { username: USER, digest: 'x', passworddigest: 'a'.repeat(40) }), 2237);
-    const u = await h.auth.store.users.findById(r.body.userid, h.clock());
+    const u = await h.store.users.findById(r.body.userid, h.clock());
     expect(u!.attributes.pcloud_pwenc).toBeUndefined();
     expectOk(await request(h.app).get('/pcloud/userinfo').query({ username: USER, password: PASS }));
   });

@@ -86,7 +86,7 @@ describe.each(testStores())('secrets stay out of events, logs and messages on th
       );
       keep(await h.get('changepassword', { auth: t, oldpassword: 'wrong-secret-9', newpassword: 'n3w-secret' }));
       keep(await h.get('lostpassword', { mail: 'a@example.com' }));
-      const code = h.lastMail('reset').code;
+      const code = (await h.lastMail('reset')).code;
       keep(await h.get('resetpassword', { code, newpassword: 'abc' }));
       const secrets = [PW, 'wrong-secret-9', 'n3w-secret', t, t.split('.')[1], d, code];
       const dump = JSON.stringify(events) + bodies.join('') + JSON.stringify(log.mock.calls) + JSON.stringify(h.errors);

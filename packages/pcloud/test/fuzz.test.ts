@@ -2,7 +2,7 @@ import { manualClock } from '@authmount/core';
 import { createAuth } from '@authmount/express';
 import { memoryStore } from '@authmount/store-memory';
 import express from 'express';
-import { FAST_HASHING } from '../../../test-support/fast';
+import { FAST_HASHING, NO_BUDGETS } from '../../../test-support/fast';
 import { fuzzEndpoints, type FuzzEndpoint, type FuzzReply } from '../../../test-support/fuzz';
 import { pcloud } from '../src';
 import { KEY, PW } from './helpers';
@@ -68,7 +68,7 @@ describe('fuzzing the pCloud adapter (every method, the OAuth page) and its guar
   it('always answers HTTP 200 JSON with a numeric result, an error string on failure, and failures change nothing', async () => {
     const clock = manualClock();
     const store = memoryStore({ clock, sweepIntervalMs: 0 });
-    const auth = createAuth({ store, clock, hashing: FAST_HASHING, passwordPolicy: 'pcloud', throttle: { ip: false, account: false } });
+    const auth = createAuth({ store, clock, hashing: FAST_HASHING, passwordPolicy: 'pcloud', throttle: NO_BUDGETS });
     const router = pcloud(auth, {
       digest: { key: KEY },
       mailer: async () => {},

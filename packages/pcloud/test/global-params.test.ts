@@ -62,12 +62,12 @@ describe.each(testStores())('global login parameters on the $name store', (ts) =
     const bad = await h.get('userinfo', { id: 42 });
     expect(bad.body).toEqual({ result: 1000, error: 'Log in required.', id: '42' });
     const ts = await h.get('userinfo', { username: A, password: PW, timeformat: 'timestamp' });
-    expect(ts.body.registered).toBe(Date.UTC(2026, 0, 1) / 1000);
+    expect(ts.body.registered).toBe(1767225600); // 2026-01-01T00:00:00Z in unix seconds
     const other = await h.get('userinfo', { username: A, password: PW, timeformat: 'iso' });
     expect(other.body.registered).toBe('Thu, 01 Jan 2026 00:00:00 +0000');
     // timeformat as a cookie, the way the Java SDK sends it.
     const cookie = await request(h.app).get('/pcloud/userinfo').query({ username: A, password: PW }).set('Cookie', 'timeformat=timestamp');
-    expect(cookie.body.registered).toBe(Date.UTC(2026, 0, 1) / 1000);
+    expect(cookie.body.registered).toBe(1767225600); // 2026-01-01T00:00:00Z in unix seconds
   });
 
   it('applies pCloud precedence: GET < POST body < cookie', async () => {
@@ -250,7 +250,7 @@ describe.each(testStores())('global login parameters on the $name store', (ts) =
   it('a token of a deleted account answers 2000', async () => {
     const t = await h.login(A);
     const id = (await h.get('userinfo', { auth: t })).body.userid as number;
-    await h.auth.store.users.delete(id); // bypass core: the token survives its user
+    await h.store.users.delete(id); // bypass core: the token survives its user
     expectError(await h.get('userinfo', { auth: t }), 2000);
   });
 

@@ -3,41 +3,33 @@ import { createAuth, type Auth } from '@authmount/express';
 import express from 'express';
 import request from 'supertest';
 import { FAST_HASHING } from '../../../test-support/fast';
+import { withOutage } from '../../../test-support/outage';
 import type { TestStore } from '../../../test-support/stores';
 import { pcloud, type MailMessage, type PcloudOptions, type PcloudRouter } from '../src';
 
 export const KEY = Buffer.alloc(32, 7);
 export const PW = 'secret1';
 
-/** A store whose every operation rejects while `down` is true (a real store underneath). */
-export function downable(store: AuthStore): AuthStore & { down: boolean } {
-  const state = { down: false };
-  const wrap = <T extends object>(o: T): T =>
-    new Proxy(o, {
-      get(target, prop, receiver) {
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) =>
-          state.down ? Promise.reject(new Error('ECONNREFUSED')) : (v as (...a: unknown[]) => unknown).apply(target, args);
-      },
-    });
-  const out = {
-    name: store.name,
-    tokens: wrap(store.tokens),
-    users: wrap(store.users),
-    codes: wrap(store.codes),
-    nonces: wrap(store.nonces),
-    counters: wrap(store.counters),
-    close: () => store.close(),
-  };
-  Object.defineProperty(out, 'down', { get: () => state.down, set: (v: boolean) => (state.down = v) });
-  return out as AuthStore & { down: boolean };
+/**
+ * A store whose every operation rejects while `down` is true (a real store underneath): the shared outage
+ * wrapper (test-support/outage.ts) with a `down` switch. `calls` records every operation by name
+ * ("users.findByEmail", ...), for tests that compare the store work of two paths.
+ */
+export function downable(store: AuthStore): AuthStore & { down: boolean; calls: string[] } {
+  const outage = withOutage(store, 'ECONNREFUSED');
+  let down = false;
+  Object.defineProperty(outage.store, 'down', {
+    get: () => down,
+    set: (v: boolean) => outage.setDown((down = v)),
+  });
+  Object.defineProperty(outage.store, 'calls', { value: outage.calls });
+  return outage.store as AuthStore & { down: boolean; calls: string[] };
 }
 
 export interface Harness {
   auth: Auth;
   clock: ManualClock;
-  store: AuthStore & { down: boolean };
+  store: AuthStore & { down: boolean; calls: string[] };
   app: express.Express;
   router: PcloudRouter;
   mails: MailMessage[];
@@ -50,8 +42,10 @@ export interface Harness {
   user(email: string, password?: string): Promise<number>;
   /** Log in with username/password + getauth and return the token. */
   login(email: string, password?: string, extra?: Record<string, string | number>): Promise<string>;
-  /** The last mail of a kind. */
-  lastMail(kind: MailMessage['kind']): MailMessage;
+  /** The last mail of a kind, once every queued mail was handed to the mailer. */
+  lastMail(kind: MailMessage['kind']): Promise<MailMessage>;
+  /** Every mail so far, once every queued mail was handed to the mailer. */
+  sentMails(): Promise<MailMessage[]>;
   close(): Promise<void>;
 }
 
@@ -69,7 +63,7 @@ export function harness(ts: TestStore, o: HarnessOptions = {}): Harness {
     clock,
     hashing: FAST_HASHING,
     passwordPolicy: o.policy ?? 'pcloud',
-    throttle: o.throttle ?? { ip: { limit: 1000, windowMs: 60_000 } },
+    throttle: o.throttle,
   });
   const mails: MailMessage[] = [];
   const errors: unknown[] = [];
@@ -101,12 +95,20 @@ export function harness(ts: TestStore, o: HarnessOptions = {}): Harness {
       if (r.body.result !== 0) throw new Error(`login failed: ${JSON.stringify(r.body)}`);
       return r.body.auth as string;
     },
-    lastMail(kind) {
+    async lastMail(kind) {
+      await router.mailQueue.idle();
       const m = [...mails].reverse().find((x) => x.kind === kind);
       if (!m) throw new Error(`no ${kind} mail`);
       return m;
     },
-    close: () => auth.close(),
+    async sentMails() {
+      await router.mailQueue.idle();
+      return mails;
+    },
+    close: async () => {
+      await router.mailQueue.idle();
+      await auth.close();
+    },
   };
   return h;
 }

@@ -284,7 +284,7 @@ describe.each(testStores())('the OAuth authorize page on the $name store', (ts) 
       );
     });
 
-    it('throttles like every login: over the per-IP limit → 429 with Retry-After, even with the right password', async () => {
+    it('throttles like every login: over the per-IP failure budget → 429 with Retry-After, even with the right password', async () => {
       await h.close();
       h = oauthHarness(ts, {}, { throttle: { ip: { limit: 3, windowMs: 60_000 } } });
       await h.user(A);

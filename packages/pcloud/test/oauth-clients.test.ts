@@ -1,13 +1,12 @@
-import { manualClock } from '@authmount/core';
+import { manualClock, type AuthStore, type OAuthClientRecord, type OAuthClientRegistry } from '@authmount/core';
 import { createAuth, type Auth } from '@authmount/express';
 import express from 'express';
 import request from 'supertest';
 import { FAST_HASHING } from '../../../test-support/fast';
 import { testStores } from '../../../test-support/stores';
 import {
-  CLIENT_ATTR,
-  CLIENT_LOGIN_PREFIX,
   hashClientSecret,
+  managedClients,
   pcloud,
   redirectUriProblem,
   staticClients,
@@ -49,6 +48,10 @@ describe('client configuration', () => {
       [{ name: 'x'.repeat(101) }, /name/],
       [{ redirectUris: ['http://app.example/cb'] }, /redirect URI "http:\/\/app.example\/cb" must use https/],
       [{ redirectUris: 'https://app.example/cb' as unknown as string[] }, /redirectUris must be an array/],
+      [{ scopes: ['read', 'account'] }, /scopes must not include "account"/],
+      [{ scopes: ['bad scope'] }, /scopes must be an array/],
+      [{ scopes: 'read' as unknown as string[] }, /scopes must be an array/],
+      [{ pollToken: 'yes' as unknown as boolean }, /pollToken must be true or false/],
     ];
     for (const [patch, message] of bad) expect(() => staticClients([{ ...ok, ...patch }])).toThrow(message);
     expect(() => staticClients([ok, ok])).toThrow(/defined twice/);
@@ -66,6 +69,8 @@ describe('client configuration', () => {
       name: 'App',
       redirectUris: ['https://app.example/cb'],
       secretHash: hashClientSecret(ok.clientSecret),
+      scopes: ['read', 'write'],
+      pollToken: false,
     });
     expect(JSON.stringify(c)).not.toContain(ok.clientSecret);
   });
@@ -73,11 +78,13 @@ describe('client configuration', () => {
 
 describe.each(testStores())('clients kept in the $name store (storeClients)', (ts) => {
   let auth: Auth;
+  let store: AuthStore;
   let clients: StoreClientRegistry;
   let app: express.Express;
   beforeEach(async () => {
     const clock = manualClock();
-    auth = createAuth({ store: ts.make(clock), clock, hashing: FAST_HASHING, passwordPolicy: 'pcloud' });
+    store = ts.make(clock);
+    auth = createAuth({ store, clock, hashing: FAST_HASHING, passwordPolicy: 'pcloud' });
     clients = storeClients(auth);
     app = express().use('/pcloud', pcloud(auth, { oauth: { clients } }));
     await auth.accounts.register({ email: A, password: PW });
@@ -105,12 +112,20 @@ describe.each(testStores())('clients kept in the $name store (storeClients)', (t
     expect(client.clientId).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await clients.find(client.clientId)).toEqual(client);
-    const record = await auth.store.users.findByLogin(CLIENT_LOGIN_PREFIX + client.clientId, auth.clock());
-    expect(record).toMatchObject({ passwordHash: null, email: null });
+    expect(await clients.list()).toEqual([client]);
+    // In the store's client registry, as the secret's hash only; no user record stands in for it.
+    const record = await store.clients!.find(client.clientId);
+    expect(record).toEqual({ ...client, secretHash: hashClientSecret(clientSecret), createdAt: auth.clock() });
     expect(JSON.stringify(record)).not.toContain(clientSecret);
+    expect(await auth.accounts.findByLogin(`oauth-client:${client.clientId}`)).toBeNull();
     const t = await tokenFor(client.clientId, clientSecret, 'https://stored.example/cb');
-    const list = await request(app).get('/pcloud/listtokens').query({ access_token: t });
-    expect(list.body.tokens).toEqual([expect.objectContaining({ device: 'Stored <App>' })]);
+    expectOk(await request(app).get('/pcloud/userinfo').query({ access_token: t }));
+    expect(await auth.tokens.get(t.split('.')[0])).toMatchObject({
+      device: 'Stored <App>',
+      issuer: 'oauth',
+      appId: client.clientId,
+      scopes: ['read', 'write'],
+    });
   });
 
   it('removing a client cuts its tokens off at once: 2094 as access_token, 2000 as auth', async () => {
@@ -128,21 +143,22 @@ describe.each(testStores())('clients kept in the $name store (storeClients)', (t
     expect((await request(app).get(PAGE).query({ client_id: 'doomed', response_type: 'code' })).status).toBe(400);
   });
 
-  it('an ordinary account under a client login is never a client; ids are exact and case-sensitive', async () => {
-    await auth.accounts.register({ login: `${CLIENT_LOGIN_PREFIX}squat`, password: 'squatter-password-1' });
+  it('accounts and clients never mix; a taken id is a conflict; ids are exact and case-sensitive', async () => {
+    // The login the old user-record scheme used makes nobody a client, and blocks no client id.
+    await auth.accounts.register({ login: 'oauth-client:squat', password: 'squatter-password-1' });
     expect(await clients.find('squat')).toBeNull();
-    await expect(clients.create({ name: 'x', redirectUris: [], clientId: 'squat' })).rejects.toMatchObject({ code: 'conflict' });
+    const { client } = await clients.create({ name: 'Mine', redirectUris: [], clientId: 'squat' });
+    await expect(clients.create({ name: 'x', redirectUris: [], clientId: 'squat' })).rejects.toMatchObject({
+      code: 'conflict',
+      details: { field: 'clientId' },
+    });
+    expect(await clients.find('squat')).toEqual(client); // the loser changed nothing
     await clients.create({ name: 'Case', redirectUris: [], clientId: 'CaseApp' });
     expect(await clients.find('caseapp')).toBeNull();
     expect(await clients.find('CaseApp')).not.toBeNull();
-    // A record whose attribute was tampered with is not a client either.
-    const u = await auth.accounts.register({
-      login: `${CLIENT_LOGIN_PREFIX}broken`,
-      password: null,
-      attributes: { [CLIENT_ATTR]: 'nope' },
-    });
-    expect(u.id).toBeGreaterThan(0);
-    expect(await clients.find('broken')).toBeNull();
+    expect((await clients.list()).map((c) => c.clientId)).toEqual(['CaseApp', 'squat']);
+    expect(await clients.find('not an id')).toBeNull();
+    expect(await clients.remove('not an id')).toBe(false);
   });
 
   it('refuses bad input with invalid_request', async () => {
@@ -155,12 +171,44 @@ describe.each(testStores())('clients kept in the $name store (storeClients)', (t
 
   it('a store outage while looking a client up fails closed: 5000 on oauth2_token, a 503 page', async () => {
     const { client } = await clients.create({ name: 'App', redirectUris: ['https://app.example/cb'] });
-    const down = storeClients({
-      ...auth,
-      store: { ...auth.store, users: { ...auth.store.users, findByLogin: () => Promise.reject(new Error('ECONNREFUSED')) } },
-    });
-    const app2 = express().use('/pcloud', pcloud(auth, { oauth: { clients: down }, onError: () => undefined }));
+    const unexpected: unknown[] = [];
+    const app2 = express().use('/pcloud', pcloud(auth, { oauth: { clients }, onError: (e) => unexpected.push(e) }));
+    // The raw store's registry goes down; auth's fail-closed wrapper turns that into store_unavailable.
+    store.clients!.find = () => Promise.reject(new Error('ECONNREFUSED'));
     expectError(await request(app2).get('/pcloud/oauth2_token').query({ client_id: client.clientId, code: 'x' }), 5000);
     expect((await request(app2).get(PAGE).query({ client_id: client.clientId, response_type: 'code' })).status).toBe(503);
+    expect(unexpected).toEqual([]); // an expected outage, not an unexpected error
+  });
+});
+
+describe('managedClients over a registry of your own; storeClients without one', () => {
+  /** A registry over a case-insensitive column: it answers `caseapp` with `CaseApp`. */
+  function caseInsensitive(): OAuthClientRegistry {
+    const rows = new Map<string, OAuthClientRecord>();
+    return {
+      find: async (id) => rows.get(id.toLowerCase()) ?? null,
+      create: async (c) => !rows.has(c.clientId.toLowerCase()) && !!rows.set(c.clientId.toLowerCase(), c),
+      remove: async (id) => rows.delete(id.toLowerCase()),
+      list: async () => [...rows.values()],
+    };
+  }
+
+  it('checks input and issues secrets like storeClients, and only ever answers the exact id', async () => {
+    const clients = managedClients(caseInsensitive(), () => 42);
+    const { client, clientSecret } = await clients.create({ name: 'Case', redirectUris: ['https://case.example/cb'], clientId: 'CaseApp' });
+    expect(client).toMatchObject({
+      clientId: 'CaseApp',
+      createdAt: 42,
+      secretHash: hashClientSecret(clientSecret),
+      scopes: ['read', 'write'],
+    });
+    expect(await clients.find('CaseApp')).toEqual(client);
+    expect(await clients.find('caseapp')).toBeNull();
+    await expect(clients.create({ name: 'x', redirectUris: [], clientId: 'caseAPP' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(clients.create({ name: 'x', redirectUris: [], scopes: ['account'] })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
+  it('storeClients refuses a store that keeps no clients, at start-up', () => {
+    expect(() => storeClients({ clients: undefined, clock: () => 0 })).toThrow(/keeps no OAuth clients/);
   });
 });

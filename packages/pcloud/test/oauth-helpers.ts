@@ -3,6 +3,9 @@ import request from 'supertest';
 import type { TestStore } from '../../../test-support/stores';
 import type { OAuthClientConfig, OAuthOptions } from '../src';
 import { harness, PW, type Harness, type HarnessOptions } from './helpers';
+import { csrfOf } from '../../../test-support/protocol-clients';
+
+export { csrfOf };
 
 export const A = 'alice@example.com';
 export const PAGE = '/pcloud/oauth2/authorize';
@@ -13,6 +16,8 @@ export const CLIENT: OAuthClientConfig = {
   clientSecret: 'photo-app-secret-0123456789',
   redirectUris: ['https://photos.example/cb', 'http://localhost:8123/cb?mode=web'],
   name: 'Photo <App> & "Co"',
+  // The poll_token tests use this client; OTHER keeps the default (off).
+  pollToken: true,
 };
 export const OTHER: OAuthClientConfig = {
   clientId: 'other-app',
@@ -36,13 +41,6 @@ export const codeQuery = (extra: Query = {}): Query => ({
 });
 
 /** The CSRF pair a rendered form hands out: the hidden field and the cookie to send back. */
-export function csrfOf(res: request.Response): { field: string; cookie: string } {
-  const field = /name="csrf" value="([^"]+)"/.exec(res.text)?.[1];
-  const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('pcloud_oauth_csrf='));
-  if (!field || !set) throw new Error(`no CSRF pair in the page (status ${res.status})`);
-  return { field, cookie: set.split(';')[0] };
-}
-
 export interface SubmitOptions {
   /** Override the CSRF field (forged) or the cookie ('' = none). */
   csrf?: string;

@@ -65,8 +65,7 @@ describe.each(testStores())('poll_token on the $name store', (ts) => {
     expectOk(r);
     expect(r.body).toEqual({ result: 0, access_token: expect.any(String), token_type: 'bearer', uid: alice });
     expect(r.headers['cache-control']).toBe('no-store');
-    const list = await h.get('listtokens', { access_token: r.body.access_token });
-    expect(list.body.tokens).toEqual([expect.objectContaining({ device: CLIENT.name, current: true })]);
+    expect(await h.auth.tokens.get(r.body.access_token.split('.')[0])).toMatchObject({ device: CLIENT.name, issuer: 'oauth' });
   });
 
   it('a decision made before the poll is answered at once; it is single-use (the next poll for it times out)', async () => {
@@ -97,7 +96,8 @@ describe.each(testStores())('poll_token on the $name store', (ts) => {
   });
 
   it('a decision is bound to its client: another client polling the same request_id gets nothing', async () => {
-    await start(SHORT);
+    h = oauthHarness(ts, { poll: SHORT, clients: [CLIENT, { ...OTHER, pollToken: true }] });
+    alice = await h.user(A);
     const rid = requestId();
     await allow(h, pollQuery(rid));
     expectError(await pollFor(rid, OTHER.clientId), 6001);
@@ -119,6 +119,19 @@ describe.each(testStores())('poll_token on the $name store', (ts) => {
     const r = await pending;
     expectOk(r);
     expect(r.body.uid).toBe(alice);
+  });
+
+  it('is a per-client opt-in: without pollToken the page refuses the request and oauth2_token answers 2113', async () => {
+    await start(SHORT);
+    const page = await request(h.app).get('/pcloud/oauth2/authorize').query(pollQuery(requestId(), OTHER.clientId));
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('This application may not use response_type=poll_token.');
+    expect(page.headers['set-cookie']).toBeUndefined(); // no form, no CSRF pair: nothing to approve
+    expectError(await pollFor(requestId(), OTHER.clientId), 2113, "Invalid 'request_id' provided.");
+    // The code flow of the same client is unaffected.
+    expect((await request(h.app).get('/pcloud/oauth2/authorize').query({ client_id: OTHER.clientId, response_type: 'code' })).status).toBe(
+      200,
+    );
   });
 
   it('errors: 1103, 2111, 2113, 1022', async () => {

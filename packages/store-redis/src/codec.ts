@@ -5,8 +5,8 @@ import type { TokenKind, TokenPatch, TokenRecord, UserPatch, UserRecord } from '
  * memory). A nullable field is ABSENT when null, so no sentinel string can collide with a real value.
  *
  * Token hash:
- *   h secretHash   u userId?   k kind   a appId?   d device   s scopes (JSON)   m data (JSON)
- *   c createdAt    e expiresAt i idleTtl x idleExpiresAt l lastUsedAt
+ *   h secretHash   u userId?   k kind   o issuer   a appId?   d device   s scopes (JSON)   m data (JSON)
+ *   c createdAt    e expiresAt z maxExpiresAt (the ceiling)   i idleTtl   x idleExpiresAt   l lastUsedAt
  *   g generation of the current owner (see tokens.ts)   n generation allocator
  *   p:<v>: a move to that user under generation v is pending (see tokens.ts)
  * Nothing in it is a usable credential: `h` is SHA-256 of the secret, and the secret is never sent to Redis.
@@ -16,11 +16,13 @@ export function tokenFields(r: TokenRecord): string[] {
   const f = [
     'h', r.secretHash,
     'k', r.kind,
+    'o', r.issuer,
     'd', r.device,
     's', JSON.stringify(r.scopes),
     'm', JSON.stringify(r.data),
     'c', int(r.createdAt),
     'e', int(r.expiresAt),
+    'z', int(r.maxExpiresAt),
     'i', int(r.idleTtl),
     'x', int(r.idleExpiresAt),
     'l', int(r.lastUsedAt),
@@ -57,15 +59,61 @@ export function tokenFromMap(id: string, m: Record<string, string>): TokenRecord
     secretHash: m.h,
     userId: m.u === undefined ? null : Number(m.u),
     kind: m.k as TokenKind,
+    // Records written before issuers existed were authmount's own.
+    issuer: m.o ?? 'authmount',
     appId: m.a === undefined ? null : m.a,
     device: m.d ?? '',
     scopes: JSON.parse(m.s ?? '[]') as string[],
     createdAt: Number(m.c),
     expiresAt: Number(m.e),
+    maxExpiresAt: Number(m.z ?? m.e),
     idleTtl: Number(m.i),
     idleExpiresAt: Number(m.x),
     lastUsedAt: Number(m.l),
     data: JSON.parse(m.m ?? '{}') as TokenRecord['data'],
+  };
+}
+
+/**
+ * The token fields the authenticate script reads (one HMGET) and sends back, in this order; absent ones
+ * come back as null. Everything a TokenRecord needs, and nothing of the move bookkeeping (g, n, p:*).
+ */
+export const AUTH_FIELDS = ['h', 'e', 'x', 'i', 'o', 'k', 's', 'u', 'a', 'd', 'm', 'c', 'z', 'l'] as const;
+
+export type AuthReply = ReadonlyArray<string | number | null>;
+
+// Scope lists repeat across tokens: parse each distinct JSON text once (bounded), hand out copies.
+const parsedScopes = new Map<string, readonly string[]>();
+function scopesOf(json: string | null): string[] {
+  if (json === null) return [];
+  let s = parsedScopes.get(json);
+  if (!s) {
+    s = Object.freeze(JSON.parse(json) as string[]);
+    if (parsedScopes.size < 256) parsedScopes.set(json, s);
+  }
+  return s.slice();
+}
+
+/** A TokenRecord from the authenticate script's fixed-order reply (see AUTH_FIELDS). */
+export function tokenFromAuthReply(id: string, f: AuthReply): TokenRecord {
+  const str = (v: string | number | null) => (v === null ? null : String(v));
+  const data = str(f[10]);
+  return {
+    id,
+    secretHash: String(f[0]),
+    userId: f[7] === null ? null : Number(f[7]),
+    kind: String(f[5]) as TokenKind,
+    issuer: str(f[4]) ?? 'authmount',
+    appId: str(f[8]),
+    device: str(f[9]) ?? '',
+    scopes: scopesOf(str(f[6])),
+    createdAt: Number(f[11]),
+    expiresAt: Number(f[1]),
+    maxExpiresAt: Number(f[12] ?? f[1]),
+    idleTtl: Number(f[3]),
+    idleExpiresAt: Number(f[2]),
+    lastUsedAt: Number(f[13]),
+    data: data === null || data === '{}' ? {} : (JSON.parse(data) as TokenRecord['data']),
   };
 }
 

@@ -1,31 +1,22 @@
-import type { Clock, CodeStore, CounterState, CounterStore, NonceStore } from '@authmount/core';
+import type { BudgetCharge, CodeStore, CounterState, CounterStore, ReserveResult } from '@authmount/core';
 import { int } from './codec';
 import type { Io } from './io';
 import type { Keys } from './keys';
-import { CODE_TAKE, COUNTER_INCREMENT, NONCE_PUT } from './scripts';
+import { CODE_TAKE, COUNTER_INCREMENT, COUNTER_RESERVE, COUNTER_SETTLE } from './scripts';
 
 /**
- * Single-use codes, nonces and counters: one key and at most one script each. Every value carries its
- * own deadline ("<expiresAt>|<value>", "<count>|<resetAt>") so validity follows the caller's `now`;
- * the key's TTL only reclaims memory.
+ * Single-use codes and counters: at most one script each. Every value carries its own deadline
+ * ("<expiresAt>|<value>", "<count>|<resetAt>") so validity follows the caller's `now`; the key's TTL only
+ * reclaims memory. All counters share one hash tag (keys.ts), so a multi-key reservation is one script.
  */
 
-export function redisCodeStore(io: Io, keys: Keys, slack: number, clock: Clock): CodeStore {
+export function redisCodeStore(io: Io, keys: Keys, slack: number): CodeStore {
   return {
-    // `put` gets no `now`, so the TTL counts from the store's clock (inject the same clock as core's).
-    put: (key, value, expiresAt) =>
+    put: (key, value, expiresAt, now) =>
       io.op('codes.put', async (op) => {
-        const ttl = Math.max(expiresAt - clock(), 0) + slack;
-        await op.cmd('SET', keys.code(key), `${int(expiresAt)}|${value}`, 'PX', int(ttl));
+        await op.cmd('SET', keys.code(key), `${int(expiresAt)}|${value}`, 'PX', int(Math.max(expiresAt - now, 0) + slack));
       }),
     take: (key, now) => io.op('codes.take', async (op) => (await op.run(CODE_TAKE, [keys.code(key)], [int(now)])) as string | null),
-  };
-}
-
-export function redisNonceStore(io: Io, keys: Keys, slack: number): NonceStore {
-  return {
-    putIfAbsent: (key, ttlMs, now) =>
-      io.op('nonces.putIfAbsent', async (op) => Number(await op.run(NONCE_PUT, [keys.nonce(key)], [int(now), int(ttlMs), slack])) === 1),
   };
 }
 
@@ -49,9 +40,26 @@ export function redisCounterStore(io: Io, keys: Keys, slack: number): CounterSto
         }
         return { count: 0, resetAt: now };
       }),
-    reset: (key) =>
-      io.op('counters.reset', async (op) => {
-        await op.cmd('DEL', keys.counter(key));
+    reserve: (charges: readonly BudgetCharge[], now) =>
+      io.op('counters.reserve', async (op): Promise<ReserveResult> => {
+        if (charges.length === 0) return { ok: true };
+        const args: Array<string | number> = [int(now), slack];
+        for (const c of charges) args.push(int(c.limit), int(c.windowMs));
+        const [index, retryAt] = (await op.run(
+          COUNTER_RESERVE,
+          charges.map((c) => keys.counter(c.key)),
+          args,
+        )) as [number, string?];
+        return index === 0 ? { ok: true } : { ok: false, key: charges[index - 1].key, retryAt: Number(retryAt) };
+      }),
+    settle: (entries, now) =>
+      io.op('counters.settle', async (op) => {
+        if (entries.length === 0) return;
+        await op.run(
+          COUNTER_SETTLE,
+          entries.map((e) => keys.counter(e.key)),
+          [int(now), ...entries.map((e) => e.action)],
+        );
       }),
   };
 }

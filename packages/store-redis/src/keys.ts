@@ -20,8 +20,16 @@ import { slotTagOfTokenId, slotTagOfUser } from '@authmount/core';
  *     <prefix>{u}:login:<lowercased>  "<id>|<expiresAt or empty>"
  *     <prefix>{u}:email:<lowercased>  same
  *
- * - Codes, nonces and counters are single-key operations: no tag needed (a caller key that happens to
- *   contain braces only changes which slot it lands in).
+ * - Codes are single-key operations: no tag needed (a caller key that happens to contain braces only
+ *   changes which slot it lands in).
+ * - OAuth clients: ONE hash, every operation a single-key command (clients.ts), so no tag is needed.
+ *     <prefix>oauth:clients           hash of clientId → the record as JSON
+ *
+ * - Counters share ONE tag, `{c}`: a budget reservation checks and counts several keys (an account, an
+ *   address, the pair) in one atomic script, and those keys hash anywhere. Nonces are counters too. The cost
+ *   is that counters live on one cluster node; they are touched by credential checks and signed session
+ *   creation, never by the per-request token check.
+ *     <prefix>{c}:ctr:<key>           count|resetAt
  *
  * The prefix itself must not contain braces, or it would capture the hash tag.
  */
@@ -59,12 +67,12 @@ export class Keys {
     return `${this.prefix}code:${key}`;
   }
 
-  nonce(key: string): string {
-    return `${this.prefix}nonce:${key}`;
+  clients(): string {
+    return `${this.prefix}oauth:clients`;
   }
 
   counter(key: string): string {
-    return `${this.prefix}ctr:${key}`;
+    return `${this.prefix}{c}:ctr:${key}`;
   }
 }
 

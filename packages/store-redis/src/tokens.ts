@@ -1,13 +1,15 @@
 import {
+  MAX_SLIDE_GRANULARITY_MS,
   slotTagOfTokenId,
   slotTagOfUser,
   type AuthenticateResult,
   type Clock,
+  type TokenFilter,
   type TokenPatch,
   type TokenRecord,
   type TokenStore,
 } from '@authmount/core';
-import { int, patchFields, tokenFields, tokenFromMap, toMap, type Flat } from './codec';
+import { AUTH_FIELDS, int, patchFields, tokenFields, tokenFromAuthReply, tokenFromMap, toMap, type AuthReply, type Flat } from './codec';
 import type { Io, Op } from './io';
 import { Keys, member, parseMember } from './keys';
 import { INDEX_ADD, TOKEN_AUTHENTICATE, TOKEN_BEGIN, TOKEN_COMMIT, TOKEN_CREATE, TOKEN_DELETE, TOKEN_RESOLVE } from './scripts';
@@ -30,6 +32,19 @@ const REAP_EVERY = 16;
 const MAX_ATTEMPTS = 8;
 
 const REASONS = ['unknown', 'expired', 'mismatch'] as const;
+const MAX_SLIDE = String(MAX_SLIDE_GRANULARITY_MS);
+
+/** The TokenFilter as the authenticate script reads it: per list a count (-1 = none) then the values. */
+const NO_FILTER: readonly string[] = ['-1', '-1', '0'];
+function filterArgs(f: TokenFilter): string[] {
+  const out: string[] = [];
+  for (const list of [f.issuers, f.kinds]) {
+    if (list === undefined) out.push('-1');
+    else out.push(String(list.length), ...list);
+  }
+  out.push(String(f.scopes?.length ?? 0), ...(f.scopes ?? []));
+  return out;
+}
 
 /**
  * Tokens in Redis.
@@ -91,12 +106,15 @@ export class RedisTokenStore implements TokenStore {
     });
   }
 
-  authenticate(id: string, secretHash: string, now: number): Promise<AuthenticateResult> {
+  authenticate(id: string, secretHash: string, now: number, filter?: TokenFilter): Promise<AuthenticateResult> {
     const { io, keys, slack } = this.ctx;
-    return io.op('tokens.authenticate', async (op) => {
-      const res = (await op.run(TOKEN_AUTHENTICATE, [keys.token(id)], [secretHash, int(now), slack])) as number | Flat;
+    const args = [secretHash, int(now), slack, MAX_SLIDE, ...(filter === undefined ? NO_FILTER : filterArgs(filter))];
+    // One script, one round trip: Io.script skips the per-operation timer when the client bounds it already.
+    return io.script('tokens.authenticate', TOKEN_AUTHENTICATE, [keys.token(id)], args).then((res) => {
       if (typeof res === 'number') return { ok: false, reason: REASONS[res] };
-      return { ok: true, record: tokenFromMap(id, toMap(res)) };
+      const reply = res as AuthReply;
+      if (reply.length > AUTH_FIELDS.length) return { ok: false, reason: 'refused', record: tokenFromAuthReply(id, reply) };
+      return { ok: true, record: tokenFromAuthReply(id, reply) };
     });
   }
 
@@ -136,7 +154,7 @@ export class RedisTokenStore implements TokenStore {
         const before = tokenFromMap(id, cur);
         const moving = gen !== '';
         const owner = moving ? (target as number | null) : before.userId;
-        const expiresAt = patch.expiresAt ?? before.expiresAt;
+        const expiresAt = Math.min(patch.expiresAt ?? before.expiresAt, before.maxExpiresAt);
         const oldGen = cur.g ?? '0';
         if (owner !== null) {
           await op.run(

@@ -1,8 +1,9 @@
-import { hashSecret, newSecret, newTokenId, slotTagOfTokenId, slotTagOfUser, type TokenRecord } from '@authmount/core';
-import { describeStoreConformance } from '@authmount/core/conformance';
+import { newTokenId, slotTagOfTokenId, slotTagOfUser, type TokenRecord } from '@authmount/core';
+import { describeStoreConformance, tokenRecord } from '@authmount/core/conformance';
 import { redisStore, type RedisStore } from '@authmount/store-redis';
 import { Cluster } from 'ioredis';
 import { describeWithRedisServer, startRedisCluster, uniquePrefix, type RedisClusterHandle } from '../../../test-support/redis';
+import { indexMoveCases } from './index-cases';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -25,6 +26,7 @@ describeWithRedisServer('redis store on a 3-master cluster', () => {
   describeStoreConformance({
     name: 'redis (3-master cluster)',
     create: () => redisStore({ client, prefix: uniquePrefix('cluster'), dropKeysOnClose: true }),
+    clients: true,
   });
 
   describe('keys across slots', () => {
@@ -37,22 +39,8 @@ describeWithRedisServer('redis store on a 3-master cluster', () => {
     afterEach(() => store.close());
 
     const slotOf = async (key: string) => Number(await client.call('CLUSTER', 'KEYSLOT', key));
-    const record = (userId: number | null, over: Partial<TokenRecord> = {}): TokenRecord => ({
-      id: newTokenId(userId),
-      secretHash: hashSecret(newSecret()),
-      userId,
-      kind: userId === null ? 'app' : 'user',
-      appId: null,
-      device: 'jest',
-      scopes: ['read'],
-      createdAt: now,
-      expiresAt: now + 7 * DAY,
-      idleTtl: DAY,
-      idleExpiresAt: now + DAY,
-      lastUsedAt: now,
-      data: {},
-      ...over,
-    });
+    const record = (userId: number | null, over: Partial<TokenRecord> = {}): TokenRecord =>
+      tokenRecord(now, { userId, id: newTokenId(userId), scopes: ['read'], expiresAt: now + 7 * DAY, device: 'jest', ...over });
     /** An app token whose slot tag is NOT the user's, so upgrading it crosses slots. */
     const foreignAppToken = (userId: number) => {
       for (;;) {
@@ -60,7 +48,7 @@ describeWithRedisServer('redis store on a 3-master cluster', () => {
         if (slotTagOfTokenId(r.id) !== slotTagOfUser(userId)) return r;
       }
     };
-    const indexMembers = (userId: number) => client.zrange(`${store.prefix}{t${slotTagOfUser(userId)}}:user:${userId}:tokens`, 0, -1);
+    const indexMembers = (userId: number) => client.zrange(`${store.prefix}{t${slotTagOfUser(userId)}}:user:${userId}:tokens`, 0, '-1');
 
     it("puts a user's tokens and index in one slot, and the whole user directory in one slot", async () => {
       const r = record(42);
@@ -136,5 +124,10 @@ describeWithRedisServer('redis store on a 3-master cluster', () => {
       expect(await store.tokens.deleteByUser(owner!, [], now)).toBe(1);
       expect((await store.tokens.authenticate(r.id, r.secretHash, now)).ok).toBe(false);
     });
+  });
+
+  // The same cases as on the single node (index.test.ts), here with the slots on different masters.
+  describe('the per-user token index across masters', () => {
+    indexMoveCases(() => client);
   });
 });

@@ -6,5 +6,6 @@ describeWithSharedRedis('redis store on a single node', (url) => {
   describeStoreConformance({
     name: 'redis (single node)',
     create: () => redisStore({ url, prefix: uniquePrefix('conf'), dropKeysOnClose: true }),
+    clients: true,
   });
 });

@@ -22,7 +22,7 @@ async function dump(client: Redis, prefix: string): Promise<{ types: Set<string>
       types.add(type);
       if (type === 'string') strings.push((await client.get(key)) ?? '');
       else if (type === 'hash') for (const [f, v] of Object.entries(await client.hgetall(key))) strings.push(f, v);
-      else if (type === 'zset') strings.push(...(await client.zrange(key, 0, -1)));
+      else if (type === 'zset') strings.push(...(await client.zrange(key, 0, '-1')));
       else throw new Error(`unexpected key type ${type}`);
     }
   } while (cursor !== '0');

@@ -13,24 +13,28 @@ describeWithRedisServer('redis outage: fail closed, no crash, recover on its own
   let child: ChildProcess;
   let base: string;
   let token: string;
+  let ioredisPath: string;
 
   beforeAll(async () => {
     redis = await startRedisServer();
     const root = join(__dirname, '..', '..', '..');
-    child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'outage-server.ts')], {
+    // Under the `ioredis5` jest project the child loads ioredis 5 as well (jest.config.ts).
+    const alias = process.env.AUTHMOUNT_TEST_IOREDIS === 'ioredis5' ? ['--require', join(root, 'test-support', 'ioredis5-alias.cjs')] : [];
+    child = spawn(process.execPath, [...alias, '--import', 'tsx', join(__dirname, 'fixtures', 'outage-server.ts')], {
       cwd: root,
       env: { ...process.env, REDIS_URL: redis.url },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const ready = await new Promise<{ port: number; token: string }>((resolve, reject) => {
+    const ready = await new Promise<{ port: number; token: string; ioredis: string }>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         const nl = out.indexOf('\n');
-        if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)) as { port: number; token: string });
+        if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)) as { port: number; token: string; ioredis: string });
       });
       child.once('exit', (code) => reject(new Error(`outage server exited early (${code})`)));
     });
+    ioredisPath = ready.ioredis;
     base = `http://127.0.0.1:${ready.port}`;
     token = ready.token;
   }, 60_000);
@@ -65,6 +69,10 @@ describeWithRedisServer('redis outage: fail closed, no crash, recover on its own
   }
 
   it('serves 200 while Redis is up', async () => {
+    // The server process runs on the ioredis major of this jest project (6, or 5 under `ioredis5`).
+    expect(ioredisPath).toMatch(
+      process.env.AUTHMOUNT_TEST_IOREDIS === 'ioredis5' ? /\/node_modules\/ioredis5\// : /\/node_modules\/ioredis\//,
+    );
     const res = await files();
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ userId: 1 });

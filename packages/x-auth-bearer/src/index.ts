@@ -2,6 +2,7 @@ import type { Auth } from '@authmount/express';
 import type { RequestHandler, Router } from 'express';
 import { xAuthBearerGuard } from './guard';
 import { resolveOptions, type XAuthBearerOptions, type XAuthGuardOptions } from './options';
+import { validateXAuthBearerOptions } from './options-schema';
 import { loginRouter } from './router';
 
 export { XAUTH_ERROR_STATUS, XAuthError, errorBody, sendError } from './errors';
@@ -25,7 +26,9 @@ export interface XAuthBearerRouter extends Router {
  *   app.get('/api/orders', xauth.guard(), handler);
  */
 export function xAuthBearer(auth: Auth, options: XAuthBearerOptions = {}): XAuthBearerRouter {
-  const router = loginRouter(auth, resolveOptions(auth, options)) as XAuthBearerRouter;
-  router.guard = (opts) => xAuthBearerGuard(auth, opts);
+  validateXAuthBearerOptions(options); // a wrong option fails here, naming it (ConfigError)
+  const resolved = resolveOptions(auth, options);
+  const router = loginRouter(auth, resolved) as XAuthBearerRouter;
+  router.guard = (opts = {}) => xAuthBearerGuard(auth, { ...opts, acceptIssuers: opts.acceptIssuers ?? resolved.acceptIssuers });
   return router;
 }

@@ -1,4 +1,5 @@
 import { AuthError } from '@authmount/core';
+import { bodyFields } from '@authmount/express';
 import type { Request, RequestHandler } from 'express';
 import { XAuthError } from './errors';
 
@@ -25,10 +26,9 @@ export function requireBodyType(type: string, name: string): RequestHandler {
 
 /** The request body as a plain object; anything else (a JSON array, nothing) reads as no fields. */
 export function bodyOf(req: Request): Record<string, unknown> {
-  const b: unknown = req.body;
-  if (b === undefined || b === null) return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw invalid('body', 'The request body must be an object.');
-  return b as Record<string, unknown>;
+  const b = bodyFields(req);
+  if (b === null) throw invalid('body', 'The request body must be an object.');
+  return b ?? {};
 }
 
 /** A required non-empty form string (login, pass). Repeated fields arrive as arrays and are refused. */

@@ -1,4 +1,4 @@
-import { AuthError, type Account, type TokenInfo } from '@authmount/core';
+import { AuthError, ISSUER, type Account, type RequireOptions, type TokenInfo } from '@authmount/core';
 import type { Auth } from '@authmount/express';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { sendError, XAuthError } from './errors';
@@ -11,14 +11,21 @@ const METHOD = 'x-auth-bearer';
 const ALLOWED = 'GET, HEAD, POST, PUT, DELETE, OPTIONS';
 
 /**
- * On /login the vendor documents 404 for an expired token. Unknown, revoked, malformed and wrong-secret
- * tokens answer the same 404, so the reply never tells an attacker which of those it was.
+ * What GET/PUT/DELETE /login act on: this adapter's own tokens, whatever the guards share. PUT prolongs by
+ * this protocol's rules, which are not another protocol's (nor an OAuth client's) to have.
+ */
+const OWN: RequireOptions = { issuers: [ISSUER.xAuthBearer] };
+const NOT_FOUND_CODES = new Set(['token_invalid', 'token_expired', 'token_missing', 'forbidden_kind', 'forbidden_scope']);
+
+/**
+ * On /login the vendor documents 404 for an expired token. Unknown, revoked, malformed, wrong-secret and
+ * foreign tokens answer the same 404, so the reply never tells an attacker which of those it was.
  */
 async function tokenCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof AuthError && (e.code === 'token_invalid' || e.code === 'token_expired' || e.code === 'token_missing')) {
+    if (e instanceof AuthError && NOT_FOUND_CODES.has(e.code)) {
       throw new AuthError('not_found', 'The token does not exist or has expired.');
     }
     throw e;
@@ -74,7 +81,14 @@ export function loginRouter(auth: Auth, o: ResolvedOptions): Router {
         const user = await shapeUser(account, o.user);
         // Fixed expiry (the vendor's "30 days from creation"): idle window = absolute lifetime, so use never
         // moves validTo; only PUT does.
-        const issued = await auth.tokens.issue({ userId: account.id, device: req.get('user-agent') ?? '', absoluteTtl: ttl, idleTtl: ttl });
+        const issued = await auth.tokens.issue({
+          userId: account.id,
+          issuer: ISSUER.xAuthBearer,
+          device: req.get('user-agent') ?? '',
+          absoluteTtl: ttl,
+          idleTtl: ttl,
+          maxLifetime: o.maxLifetime,
+        });
         sendLoginReply(res, issued.token, issued.info.expiresAt, user);
       }),
     )
@@ -82,7 +96,7 @@ export function loginRouter(auth: Auth, o: ResolvedOptions): Router {
       handle(async (req: Request, res: Response) => {
         const token = presentedToken(req, req.query.token, 'query parameter');
         // peek: checking a token is not a use and must not move anything.
-        const info = await tokenCall(() => auth.tokens.peek(token));
+        const info = await tokenCall(() => auth.tokens.peek(token, OWN));
         const user = await shapeUser(await accountOf(info), o.user);
         sendLoginReply(res, token, info.expiresAt, user);
       }),
@@ -95,10 +109,11 @@ export function loginRouter(auth: Auth, o: ResolvedOptions): Router {
         const ttl = ttlOf(parseLongtoken(body.longtoken));
         const token = presentedToken(req, body.token, 'field');
         // extend() works on the public id alone, so the secret is verified first: an id is not a credential.
-        const current = await tokenCall(() => auth.tokens.peek(token));
+        const current = await tokenCall(() => auth.tokens.peek(token, OWN));
         const user = await shapeUser(await accountOf(current), o.user);
         // "From now", as the vendor says: the new validTo is now + 24 h / 30 d, even if that is earlier
-        // than the old one (a 30-day token prolonged without longtoken gets 24 h).
+        // than the old one (a 30-day token prolonged without longtoken gets 24 h), but never past the token's
+        // ceiling (creation + maxLifetime): the store clamps it, so repeated PUTs cannot make a token immortal.
         const info = await tokenCall(() => auth.tokens.extend(current.id, { absoluteTtl: ttl, idleTtl: ttl }));
         sendLoginReply(res, token, info.expiresAt, user);
       }),
@@ -107,7 +122,7 @@ export function loginRouter(auth: Auth, o: ResolvedOptions): Router {
       handle(async (req: Request, res: Response) => {
         const token = presentedToken(req, req.query.token, 'query parameter');
         // revokeToken checks the secret: knowing a token's public id is not enough to log anyone out.
-        await tokenCall(() => auth.tokens.revokeToken(token, 'logout'));
+        await tokenCall(() => auth.tokens.revokeToken(token, 'logout', OWN));
         res.status(204).end();
       }),
     )

@@ -2,7 +2,7 @@ import { manualClock } from '@authmount/core';
 import { createAuth } from '@authmount/express';
 import { memoryStore } from '@authmount/store-memory';
 import express from 'express';
-import { FAST_HASHING } from '../../../test-support/fast';
+import { FAST_HASHING, NO_BUDGETS } from '../../../test-support/fast';
 import { fuzzEndpoints, type FuzzReply } from '../../../test-support/fuzz';
 import { XAUTH_ERROR_STATUS, xAuthBearer } from '../src';
 import { ANNA, PASSWORD } from './helpers';
@@ -14,7 +14,7 @@ describe('fuzzing the X-Auth-Bearer adapter and its guard', () => {
   it('never answers 5xx, always answers the adapter JSON error shape, and rejected requests change nothing', async () => {
     const clock = manualClock();
     const store = memoryStore({ clock, sweepIntervalMs: 0 });
-    const auth = createAuth({ store, clock, hashing: FAST_HASHING, throttle: { ip: false, account: false } });
+    const auth = createAuth({ store, clock, hashing: FAST_HASHING, throttle: NO_BUDGETS });
     const anna = await auth.accounts.register({ ...ANNA, password: PASSWORD });
     const { token } = await auth.tokens.issue({ userId: anna.id });
     const app = express();

@@ -1,8 +1,9 @@
-import { DAY, HOUR } from '@authmount/core';
+import { DAY, HOUR, MINUTE } from '@authmount/core';
 import express from 'express';
 import request from 'supertest';
 import { testStores } from '../../../test-support/stores';
 import { xAuthBearerGuard } from '../src';
+import { xAuthBearer } from '../src';
 import { ANNA, harness, PASSWORD, type Harness } from './helpers';
 
 describe.each(testStores())('X-Auth-Bearer guard ($name store)', (ts) => {
@@ -71,7 +72,7 @@ describe.each(testStores())('X-Auth-Bearer guard ($name store)', (ts) => {
   });
 
   it('refuses an app session without a user with 403 by default', async () => {
-    const { token } = await h.auth.tokens.issue({ userId: null });
+    const { token } = await h.auth.tokens.issue({ userId: null, issuer: 'x-auth-bearer' });
     const res = await orders().set('X-Auth-Bearer', token);
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ status: 403, error: 'forbidden_kind' });
@@ -83,11 +84,42 @@ describe.each(testStores())('X-Auth-Bearer guard ($name store)', (ts) => {
     const app = express();
     app.get('/apps', xAuthBearerGuard(h.auth, { kinds: ['app'] }), (_req, res) => res.json({ ok: true }));
     app.get('/admin', xAuthBearerGuard(h.auth, { scopes: ['admin'] }), (_req, res) => res.json({ ok: true }));
-    const appToken = (await h.auth.tokens.issue({ userId: null })).token;
+    const appToken = (await h.auth.tokens.issue({ userId: null, issuer: 'x-auth-bearer' })).token;
     const { token } = await login();
     expect((await request(app).get('/apps').set('X-Auth-Bearer', appToken)).status).toBe(200);
     const admin = await request(app).get('/admin').set('X-Auth-Bearer', token);
     expect(admin.status).toBe(403);
     expect(admin.body).toMatchObject({ error: 'forbidden_scope' });
+  });
+
+  it('refuses tokens of other issuers with 401 (like unknown ones) without sliding them', async () => {
+    const others = await Promise.all(
+      ['authmount', 'pcloud', 'cb-token', 'oauth'].map((issuer) => h.auth.tokens.issue({ userId: h.annaId, issuer })),
+    );
+    h.clock.advance(MINUTE);
+    for (const t of others) {
+      const res = await orders().set('X-Auth-Bearer', t.token);
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ error: 'token_invalid' });
+      const stored = await h.outage.store.tokens.peek(t.info.id, h.clock());
+      expect(stored).toMatchObject({ lastUsedAt: t.info.lastUsedAt, idleExpiresAt: t.info.idleExpiresAt, expiresAt: t.info.expiresAt });
+    }
+  });
+
+  it('shares other issuers only when told: acceptIssuers on the router or the standalone guard', async () => {
+    const own = await h.auth.tokens.issue({ userId: h.annaId });
+    const pcloud = await h.auth.tokens.issue({ userId: h.annaId, issuer: 'pcloud' });
+    const shared = xAuthBearer(h.auth, { acceptIssuers: ['x-auth-bearer', 'authmount'] });
+    const app = express();
+    app.use('/x', shared);
+    app.get('/router', shared.guard(), (req, res) => res.json({ issuer: req.auth!.issuer }));
+    app.get('/standalone', xAuthBearerGuard(h.auth, { acceptIssuers: ['pcloud'] }), (req, res) => res.json({ issuer: req.auth!.issuer }));
+    expect((await request(app).get('/router').set('X-Auth-Bearer', own.token)).body).toEqual({ issuer: 'authmount' });
+    expect((await request(app).get('/router').set('X-Auth-Bearer', pcloud.token)).status).toBe(401);
+    expect((await request(app).get('/standalone').set('X-Auth-Bearer', pcloud.token)).body).toEqual({ issuer: 'pcloud' });
+    expect((await request(app).get('/standalone').set('X-Auth-Bearer', own.token)).status).toBe(401);
+    // /login is the protocol's own: it never acts on a shared token.
+    expect((await request(app).get('/x/login').query({ token: own.token })).status).toBe(404);
+    expect(() => xAuthBearer(h.auth, { acceptIssuers: [] })).toThrow(/acceptIssuers/);
   });
 });

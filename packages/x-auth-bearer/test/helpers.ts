@@ -21,7 +21,6 @@ export const ANNA = {
   },
 };
 
-
 export interface Harness {
   app: Express;
   auth: Auth;

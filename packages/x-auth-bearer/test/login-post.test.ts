@@ -1,4 +1,5 @@
-import { DAY } from '@authmount/core';
+import { AuthError, DAY } from '@authmount/core';
+import { errorBody } from '../src';
 import request from 'supertest';
 import { testStores } from '../../../test-support/stores';
 import { ANNA, harness, PASSWORD, type Harness } from './helpers';
@@ -34,6 +35,23 @@ describe.each(testStores())('POST /login ($name store)', (ts) => {
       permissions: 'main.admin;main.users.show',
     });
     expect(JSON.stringify(res.body)).not.toMatch(/pass|hash|argon/i);
+  });
+
+  it('finds the login in its NFKC form (full-width letters log in as the plain login)', async () => {
+    const wide = [...ANNA.login].map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+    expect(wide).not.toBe(ANNA.login);
+    const res = await post({ login: wide, pass: PASSWORD });
+    expect([res.status, res.body.user?.id]).toEqual([200, h.annaId]);
+  });
+
+  it('renders core’s invalid_login (a login refused by the normaliser) as 422 with field login', () => {
+    const body = errorBody(
+      new AuthError('invalid_login', 'login must not contain control, invisible formatting or line-separator characters.', {
+        field: 'login',
+        rule: 'control',
+      }),
+    );
+    expect(body).toEqual({ status: 422, error: 'invalid_login', message: expect.stringContaining('login'), field: 'login' });
   });
 
   it('accepts the e-mail address as login', async () => {

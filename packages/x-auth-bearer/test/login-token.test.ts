@@ -1,6 +1,7 @@
 import { DAY, HOUR } from '@authmount/core';
 import request from 'supertest';
 import { testStores } from '../../../test-support/stores';
+import { xAuthBearer } from '../src';
 import { ANNA, harness, PASSWORD, type Harness } from './helpers';
 
 describe.each(testStores())('GET, PUT, DELETE /login ($name store)', (ts) => {
@@ -197,6 +198,61 @@ describe.each(testStores())('GET, PUT, DELETE /login ($name store)', (ts) => {
       const res = await request(h.app).put('/xauth/login').type('form').send({ token });
       expect(res.status).toBe(415);
       expect(res.body.error).toBe('unsupported_media_type');
+    });
+  });
+
+  describe('tokens of other issuers', () => {
+    it('GET, PUT and DELETE answer 404 to them and leave them untouched: PUT cannot prolong them', async () => {
+      const others = await Promise.all(
+        ['authmount', 'pcloud', 'cb-token', 'oauth'].map((issuer) =>
+          h.auth.tokens.issue({ userId: h.annaId, issuer, appId: issuer === 'oauth' ? 'c' : null }),
+        ),
+      );
+      h.clock.advance(HOUR);
+      for (const t of others) {
+        expect((await check(t.token)).status).toBe(404);
+        expect((await prolong({ token: t.token, longtoken: true })).status).toBe(404);
+        expect((await remove(t.token)).status).toBe(404);
+        const stored = await h.outage.store.tokens.peek(t.info.id, h.clock());
+        expect(stored).toMatchObject({ expiresAt: t.info.expiresAt, idleExpiresAt: t.info.idleExpiresAt, lastUsedAt: t.info.lastUsedAt });
+      }
+    });
+  });
+
+  describe('lifetime ceiling', () => {
+    it('PUT prolongs from now, but never past creation + 90 days: repeated PUTs cannot make a token immortal', async () => {
+      const { token } = await login('true');
+      const created = h.clock();
+      let last = '';
+      for (let day = 1; day <= 100; day++) {
+        h.clock.advance(DAY);
+        const res = await prolong({ token, longtoken: true });
+        if (res.status !== 200) {
+          // Dead exactly at the ceiling, and not revived.
+          expect(h.clock()).toBeGreaterThanOrEqual(created + 90 * DAY);
+          expect(res.status).toBe(404);
+          break;
+        }
+        last = res.body.validTo as string;
+        expect(Date.parse(last)).toBeLessThanOrEqual(created + 90 * DAY);
+      }
+      expect(last).toBe(new Date(created + 90 * DAY).toISOString().replace('.000Z', 'Z'));
+      expect((await check(token)).status).toBe(404);
+    });
+
+    it('the ceiling is configurable (maxLifetime), and must hold the lifetimes it caps', async () => {
+      const h2 = await harness(ts, { adapter: { maxLifetime: 40 * DAY } });
+      try {
+        const res = await request(h2.app).post('/xauth/login').type('form').send({ login: ANNA.login, pass: PASSWORD, longtoken: 'true' });
+        h2.clock.advance(20 * DAY);
+        const put = await request(h2.app).put('/xauth/login').send({ token: res.body.token, longtoken: true });
+        expect(put.body.validTo).toBe('2026-02-10T00:00:00Z'); // creation + 40 days, not now + 30
+        const stored = await h2.auth.tokens.get(res.body.token.split('.')[0]);
+        expect(stored).toMatchObject({ issuer: 'x-auth-bearer', maxExpiresAt: stored!.createdAt + 40 * DAY });
+      } finally {
+        await h2.auth.close();
+      }
+      expect(() => xAuthBearer(h.auth, { maxLifetime: 10 * DAY })).toThrow(/maxLifetime/);
     });
   });
 

@@ -1,4 +1,4 @@
-import { AuthError, DAY, HOUR, manualClock } from '@authmount/core';
+import { AuthError, ConfigError, DAY, HOUR, manualClock } from '@authmount/core';
 import { createAuth } from '@authmount/express';
 import request from 'supertest';
 import { buildDemo } from '../../../examples/quickstart/app';
@@ -29,11 +29,22 @@ describe('options', () => {
   it('refuses lifetimes that are not positive integers or exceed the auth maximum', async () => {
     const auth = createAuth({ hashing: FAST_HASHING, tokens: { maxTtl: 7 * DAY } });
     try {
-      expect(() => xAuthBearer(auth, { shortTtl: 0 })).toThrow(RangeError);
-      expect(() => xAuthBearer(auth, { shortTtl: 1.5 })).toThrow(RangeError);
+      expect(() => xAuthBearer(auth, { shortTtl: 0 })).toThrow(ConfigError);
+      expect(() => xAuthBearer(auth, { shortTtl: 1.5 })).toThrow(
+        /shortTtl: expected a positive integer number of milliseconds, received 1.5/,
+      );
+      expect(() => xAuthBearer(auth, { shortTtl: '1h' } as never)).toThrow(/shortTtl: .* received string/);
+      expect(() => xAuthBearer(auth, { longTTL: DAY } as never)).toThrow(/longTTL: unknown option; .*did you mean "longTtl"/);
+      expect(() => xAuthBearer(auth, { bodyLimit: 'lots' })).toThrow(/bodyLimit: expected a number of bytes or a size like '64kb'/);
+      expect(() => xAuthBearer(auth, { longTtl: DAY }).guard({ scopes: 'read' } as never)).toThrow(
+        /^Invalid authmount configuration \(xAuthBearer \.guard\(\)\):\n {2}- scopes: expected an array/,
+      );
       // The default 30-day long token does not fit a 7-day maximum: say so at start-up.
-      expect(() => xAuthBearer(auth)).toThrow(/longTtl/);
+      expect(() => xAuthBearer(auth)).toThrow(
+        /Invalid authmount configuration \(xAuthBearer\):\n {2}- longTtl: expected at most the auth's maximum token lifetime/,
+      );
       expect(() => xAuthBearer(auth, { longTtl: 7 * DAY })).not.toThrow();
+      expect(() => xAuthBearer(auth, { longTtl: 7 * DAY, shortTtl: undefined, user: undefined, bodyLimit: undefined })).not.toThrow();
     } finally {
       await auth.close();
     }

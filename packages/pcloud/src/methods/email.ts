@@ -2,7 +2,7 @@ import { AuthError, isEmail } from '@authmount/core';
 import { pcloudError } from '../errors';
 import { mailCode, takeCode } from '../mail';
 import { ATTR, verifyCurrentPassword } from '../passwords';
-import { has, type Builtin } from './types';
+import { ACCOUNT, has, type Builtin } from './types';
 
 const sameAddress = (a: string | null, b: string | null) => a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
 
@@ -10,11 +10,18 @@ const sameAddress = (a: string | null, b: string | null) => a !== null && b !== 
 export const sendverificationemail: Builtin = {
   name: 'sendverificationemail',
   required: true,
+  scopes: ACCOUNT,
   async run(ctx, call) {
     const a = await call.account();
     if (a.attributes[ATTR.emailVerified] === true) throw pcloudError('email_already_verified');
     if (a.email === null) throw pcloudError('invalid_mail');
-    await mailCode(ctx, { to: a.email, kind: 'verify', userId: a.id }, { email: a.email.toLowerCase() }, ctx.cfg.codeTtl.verify);
+    await mailCode(
+      ctx,
+      call.attempt(),
+      { to: a.email, kind: 'verify', userId: a.id },
+      { email: a.email.toLowerCase() },
+      ctx.cfg.codeTtl.verify,
+    );
     return {};
   },
 };
@@ -49,6 +56,7 @@ export const verifyemail: Builtin = {
 export const sendchangemail: Builtin = {
   name: 'sendchangemail',
   required: true,
+  scopes: ACCOUNT,
   async run(ctx, call) {
     const a = await call.account();
     const { code, newmail } = call.params;
@@ -56,6 +64,7 @@ export const sendchangemail: Builtin = {
       if (a.email === null) throw pcloudError('invalid_mail');
       await mailCode(
         ctx,
+        call.attempt(),
         { to: a.email, kind: 'changemail-confirm', userId: a.id },
         { email: a.email.toLowerCase() },
         ctx.cfg.codeTtl.changemail,
@@ -69,7 +78,13 @@ export const sendchangemail: Builtin = {
     if (sameAddress(a.email, newmail)) throw pcloudError('same_mail');
     const taken = await ctx.auth.accounts.findByIdentifier(newmail);
     if (taken && taken.id !== a.id) throw pcloudError('email_registered');
-    await mailCode(ctx, { to: newmail, kind: 'changemail-new', userId: a.id, newmail }, { newmail }, ctx.cfg.codeTtl.changemail);
+    await mailCode(
+      ctx,
+      call.attempt(),
+      { to: newmail, kind: 'changemail-new', userId: a.id, newmail },
+      { newmail },
+      ctx.cfg.codeTtl.changemail,
+    );
     return {};
   },
 };
@@ -81,12 +96,13 @@ export const sendchangemail: Builtin = {
 export const changemail: Builtin = {
   name: 'changemail',
   required: true,
+  scopes: ACCOUNT,
   async run(ctx, call) {
     const a = await call.account();
     const { code, password } = call.params;
     if (!has(code)) throw pcloudError('missing_code');
     if (!has(password)) throw pcloudError('missing_password');
-    await verifyCurrentPassword(ctx, call, password, 'wrong_password');
+    await verifyCurrentPassword(ctx, call, password);
     const payload = await takeCode(ctx, 'changemail-new', code, 'code_expired');
     if (payload.userId !== a.id || typeof payload.newmail !== 'string') throw pcloudError('invalid_code');
     if (sameAddress(a.email, payload.newmail)) throw pcloudError('same_mail');

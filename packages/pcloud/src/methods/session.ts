@@ -3,7 +3,7 @@ import { isTokenId } from '@authmount/core';
 import { DIGEST_PURPOSE, DIGEST_TTL_MS, newDigest } from '../digest';
 import { pcloudError } from '../errors';
 import { ATTR } from '../passwords';
-import { has, type Builtin } from './types';
+import { ACCOUNT, has, type Builtin } from './types';
 
 /** getdigest (auth: no): a 30-second, single-use digest for the next digest login. */
 export const getdigest: Builtin = {
@@ -70,6 +70,7 @@ function tokenView(call: { time(ms: number): string | number; tokenId: string | 
 export const listtokens: Builtin = {
   name: 'listtokens',
   required: true,
+  scopes: ACCOUNT,
   async run({ auth }, call) {
     const tokens = await auth.tokens.list(call.user());
     return { tokens: tokens.map((t) => tokenView(call, t)) };
@@ -80,6 +81,7 @@ export const listtokens: Builtin = {
 export const deletetoken: Builtin = {
   name: 'deletetoken',
   required: true,
+  scopes: ACCOUNT,
   async run({ auth }, call) {
     const userId = call.user();
     const raw = call.params.tokenid;

@@ -1,7 +1,9 @@
 import type { AuthError } from '@authmount/core';
-import express, { type Request, type Response, type Router } from 'express';
+import { bodyFields } from '@authmount/express';
+import type { Request, Response, Router } from 'express';
 import type { Ctx } from '../call';
-import { PAGE_ERRORS, toPageError, type PageErrorName } from '../errors';
+import { urlencodedBody, type ParamLimits } from '../params';
+import { PAGE_ERRORS, toPageError, type PageErrorName } from './page-errors';
 import { clearCsrf, csrfFor, csrfValid } from './csrf';
 import { issueAccessToken, issueCode, pollKey, putPollGrant } from './grants';
 import type { OAuthResolved } from './options';
@@ -11,7 +13,7 @@ import { checkRequest, type AuthorizeRequest } from './request';
 
 const PAGE = '/oauth2/authorize';
 // The form has a dozen short fields; anything much bigger is not from this page.
-const FORM_LIMITS = { limit: '16kb', parameterLimit: 30 };
+const FORM_LIMITS: ParamLimits = { maxBodyBytes: 16 * 1024, maxFields: 30 };
 
 /**
  * The authorize page, `GET` (show the form) and `POST` (log in and decide) on `/oauth2/authorize` of the
@@ -23,6 +25,7 @@ export function mountAuthorize(router: Router, ctx: Ctx, o: OAuthResolved, hub: 
 
   const fail = (res: Response, name: PageErrorName): void => {
     const e = PAGE_ERRORS[name];
+    if (e.status === 503) res.setHeader('Retry-After', '1'); // store down or argon2 shed (overloaded)
     sendPage(res, e.status, messagePage('Cannot continue', e.message));
   };
 
@@ -114,7 +117,7 @@ export function mountAuthorize(router: Router, ctx: Ctx, o: OAuthResolved, hub: 
         if (username === '' || password === '') return again(req, res, r, 'missing_credentials', username);
         let userId: number;
         try {
-          // Core's login: throttled per IP and per account before any hashing, enumeration-safe.
+          // Core's login: failure budgets reserved before any hashing, enumeration-safe.
           userId = (await ctx.auth.accounts.login({ identifier: username, password, ip: ctx.auth.clientIp(req), method: 'pcloud-oauth' }))
             .id;
         } catch (e) {
@@ -135,11 +138,5 @@ export function mountAuthorize(router: Router, ctx: Ctx, o: OAuthResolved, hub: 
 /** The form body through express.urlencoded; null when it is not a readable form (never a 500). */
 function readForm(req: Request, res: Response): Promise<Record<string, unknown> | null> {
   if (!req.is('application/x-www-form-urlencoded')) return Promise.resolve(null);
-  const parser = express.urlencoded({ extended: false, ...FORM_LIMITS });
-  return new Promise((resolve) => {
-    parser(req, res, (err?: unknown) => {
-      const body: unknown = req.body;
-      resolve(err || !body || typeof body !== 'object' ? null : (body as Record<string, unknown>));
-    });
-  });
+  return urlencodedBody(req, res, FORM_LIMITS).then((body) => (body === undefined ? null : (bodyFields(req) ?? null)));
 }

@@ -1,6 +1,4 @@
-import { AuthError, randomCode, toStoreError, type JsonValue, type UserRecord } from '@authmount/core';
-import type { Auth } from '@authmount/express';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { ACCOUNT_SCOPE, constantTimeEqual, hashSecret } from '@authmount/core';
 
 /** A client as written in the configuration. */
 export interface OAuthClientConfig {
@@ -12,6 +10,21 @@ export interface OAuthClientConfig {
   redirectUris: readonly string[];
   /** Shown to the user on the authorize page and as the token's `device` in listtokens. */
   name: string;
+  /**
+   * Scopes of the access tokens granted to this client. Default `['read', 'write']`. Never `account`: the
+   * account methods (listtokens, deletetoken, changepassword, changemail, deactivateuser, ...) and every
+   * `/auth`, X-Auth and CB endpoint stay out of a third party's reach; a client configured with it is refused.
+   */
+  scopes?: readonly string[];
+  /**
+   * Allow `response_type=poll_token` (the page approves, the app polls `oauth2_token` with `request_id`).
+   * Default false. Trade-off: the poll needs no client secret and no redirect URI, so ANYONE who knows the
+   * (public) client id can start a flow, send a victim the authorize link ("sign in to <your app>") and
+   * collect the token the victim approves: the consent page is the only defence against that phishing.
+   * Turn it on only for apps that cannot receive a redirect (desktop / CLI apps without a local port), and
+   * keep their name unambiguous on the page.
+   */
+  pollToken?: boolean;
 }
 
 /** A registered client as the adapter uses it: never the secret itself. */
@@ -21,9 +34,40 @@ export interface OAuthClient {
   redirectUris: readonly string[];
   /** base64url SHA-256 of the client secret (see `hashClientSecret`). */
   secretHash: string;
+  /** Grant scopes (default DEFAULT_GRANT_SCOPES); `account` is never granted, even when listed. */
+  scopes?: readonly string[];
+  /** `response_type=poll_token` allowed (default false; see OAuthClientConfig.pollToken). */
+  pollToken?: boolean;
 }
 
-/** Where clients come from: the configuration (`staticClients`), the store (`storeClients`) or your own database. */
+/** Scopes of an access token when its client names none: use of the account's data, not its management. */
+export const DEFAULT_GRANT_SCOPES: readonly string[] = ['read', 'write'];
+const SCOPE = /^[A-Za-z0-9_.:-]{1,64}$/;
+const MAX_SCOPES = 32;
+
+/** The scopes an access token of `client` carries: its own (or the default), never the account scope. */
+export function grantScopes(client: Pick<OAuthClient, 'scopes'>): string[] {
+  // A custom registry could hand back `account`: it is dropped here, whatever the registry says.
+  return (client.scopes ?? DEFAULT_GRANT_SCOPES).filter((s) => s !== ACCOUNT_SCOPE);
+}
+
+export function checkScopes(scopes: unknown): string | null {
+  if (scopes === undefined) return null;
+  if (!Array.isArray(scopes) || scopes.length > MAX_SCOPES || !scopes.every((s) => typeof s === 'string' && SCOPE.test(s))) {
+    return `scopes must be an array of at most ${MAX_SCOPES} scope names (letters, digits, _ . : -)`;
+  }
+  if (scopes.includes(ACCOUNT_SCOPE)) return `scopes must not include "${ACCOUNT_SCOPE}": OAuth tokens never manage the account`;
+  return null;
+}
+
+export function checkPollToken(v: unknown): string | null {
+  return v === undefined || typeof v === 'boolean' ? null : 'pollToken must be true or false';
+}
+
+/**
+ * Where the adapter looks clients up: the configuration (`staticClients`), the store (`storeClients`, over
+ * core's OAuthClientRegistry contract) or your own database (any object with this `find`).
+ */
 export interface ClientRegistry {
   /** The client, or null when unknown. Reject (e.g. store down) to fail closed. */
   find(clientId: string): Promise<OAuthClient | null>;
@@ -42,17 +86,16 @@ export function isClientId(v: unknown): v is string {
   return typeof v === 'string' && CLIENT_ID.test(v);
 }
 
-/** The form every registry stores a client secret in. Secrets are high-entropy, so a plain hash suffices. */
-export function hashClientSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
-}
+/**
+ * The form every registry stores a client secret in: core's `hashSecret` (base64url SHA-256; secrets are
+ * high-entropy, so a plain hash suffices).
+ */
+export const hashClientSecret: (secret: string) => string = hashSecret;
 
 /** Constant-time check of a presented secret against the client's hash. */
 export function secretMatches(client: OAuthClient, secret: string): boolean {
   if (secret.length > MAX_SECRET_LENGTH) return false;
-  const a = Buffer.from(hashClientSecret(secret));
-  const b = Buffer.from(client.secretHash);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return constantTimeEqual(hashSecret(secret), client.secretHash);
 }
 
 /**
@@ -73,11 +116,11 @@ export function redirectUriProblem(uri: unknown): string | null {
   return null;
 }
 
-function checkName(name: unknown): string | null {
+export function checkName(name: unknown): string | null {
   return typeof name === 'string' && name.trim().length > 0 && name.length <= MAX_NAME ? null : `name must be 1 to ${MAX_NAME} characters`;
 }
 
-function checkUris(uris: unknown): string | null {
+export function checkUris(uris: unknown): string | null {
   if (!Array.isArray(uris)) return 'redirectUris must be an array';
   for (const u of uris) {
     const problem = redirectUriProblem(u);
@@ -95,89 +138,17 @@ export function staticClients(list: readonly OAuthClientConfig[]): ClientRegistr
     if (typeof c.clientSecret !== 'string' || c.clientSecret.length < MIN_SECRET_LENGTH || c.clientSecret.length > MAX_SECRET_LENGTH) {
       throw new TypeError(`${where}: clientSecret must be ${MIN_SECRET_LENGTH} to ${MAX_SECRET_LENGTH} characters (use a random one)`);
     }
-    const problem = checkName(c.name) ?? checkUris(c.redirectUris);
+    const problem = checkName(c.name) ?? checkUris(c.redirectUris) ?? checkScopes(c.scopes) ?? checkPollToken(c.pollToken);
     if (problem) throw new TypeError(`${where}: ${problem}`);
     if (clients.has(c.clientId)) throw new TypeError(`${where}: defined twice`);
     clients.set(c.clientId, {
       clientId: c.clientId,
       name: c.name,
       redirectUris: [...c.redirectUris],
-      secretHash: hashClientSecret(c.clientSecret),
+      secretHash: hashSecret(c.clientSecret),
+      scopes: [...(c.scopes ?? DEFAULT_GRANT_SCOPES)],
+      pollToken: c.pollToken === true,
     });
   }
   return { find: async (id) => clients.get(id) ?? null };
-}
-
-/** A registry kept in the authmount store, shared by every process (Redis) and managed at run time. */
-export interface StoreClientRegistry extends ClientRegistry {
-  /** Register a client. The secret is returned once; the store keeps only its hash. */
-  create(input: {
-    name: string;
-    redirectUris: readonly string[];
-    clientId?: string;
-  }): Promise<{ client: OAuthClient; clientSecret: string }>;
-  /** Remove a client: its access tokens stop working at once (every use checks the client still exists). */
-  remove(clientId: string): Promise<boolean>;
-}
-
-/** User-record login and attribute that hold a stored client (see storeClients). */
-export const CLIENT_LOGIN_PREFIX = 'oauth-client:';
-export const CLIENT_ATTR = 'pcloud_oauth_client';
-
-/**
- * Clients in the authmount store. The store contract has no generic table, so each client is a user
- * record that can never log in: login `oauth-client:<clientId>`, no password, the client in the
- * `pcloud_oauth_client` attribute. A record only counts as a client when it has no password and carries
- * that attribute with the same id, so an account registered elsewhere under such a login is never one.
- */
-export function storeClients(auth: Auth): StoreClientRegistry {
-  const load = async (clientId: string): Promise<{ user: UserRecord; client: OAuthClient } | null> => {
-    if (!isClientId(clientId)) return null;
-    let user: UserRecord | null;
-    try {
-      user = await auth.store.users.findByLogin(CLIENT_LOGIN_PREFIX + clientId, auth.clock());
-    } catch (e) {
-      throw toStoreError(e);
-    }
-    const client = user && user.passwordHash === null ? asClient(user.attributes[CLIENT_ATTR]) : null;
-    // Logins are case-insensitive in the store; client ids are not.
-    return user && client && client.clientId === clientId ? { user, client } : null;
-  };
-
-  return {
-    find: async (clientId) => (await load(clientId))?.client ?? null,
-
-    async create(input) {
-      const clientId = input.clientId ?? randomCode(12);
-      if (!isClientId(clientId)) throw new AuthError('invalid_request', "clientId must be 1-64 letters, digits, '-' or '_'.");
-      const problem = checkName(input.name) ?? checkUris(input.redirectUris);
-      if (problem) throw new AuthError('invalid_request', problem);
-      const clientSecret = randomCode(32);
-      const client: OAuthClient = {
-        clientId,
-        name: input.name,
-        redirectUris: [...input.redirectUris],
-        secretHash: hashClientSecret(clientSecret),
-      };
-      const stored: JsonValue = { ...client, redirectUris: [...client.redirectUris] };
-      // A taken login (the same id, or any account under that login) is a `conflict` AuthError.
-      await auth.accounts.register({ login: CLIENT_LOGIN_PREFIX + clientId, password: null, attributes: { [CLIENT_ATTR]: stored } });
-      return { client, clientSecret };
-    },
-
-    async remove(clientId) {
-      const found = await load(clientId);
-      if (!found) return false;
-      await auth.accounts.delete(found.user.id);
-      return true;
-    },
-  };
-}
-
-function asClient(v: JsonValue | undefined): OAuthClient | null {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
-  const { clientId, name, redirectUris, secretHash } = v;
-  if (typeof clientId !== 'string' || typeof name !== 'string' || typeof secretHash !== 'string') return null;
-  if (!Array.isArray(redirectUris) || !redirectUris.every((u): u is string => typeof u === 'string')) return null;
-  return { clientId, name, redirectUris, secretHash };
 }

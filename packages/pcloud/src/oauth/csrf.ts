@@ -1,7 +1,6 @@
-import { randomCode } from '@authmount/core';
+import { constantTimeEqual, randomCode } from '@authmount/core';
 import { parse as parseCookies, serialize } from 'cookie';
 import type { Request, Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
 
 /**
  * CSRF protection of the authorize form: a double-submit token. The page sets a random value in an
@@ -44,7 +43,7 @@ export function csrfFor(req: Request, res: Response): string {
 export function csrfValid(req: Request, field: unknown): boolean {
   const cookie = fromCookie(req);
   if (cookie === null || typeof field !== 'string' || !VALUE.test(field)) return false;
-  return timingSafeEqual(Buffer.from(cookie), Buffer.from(field));
+  return constantTimeEqual(cookie, field);
 }
 
 /** The flow is over: drop the cookie. */

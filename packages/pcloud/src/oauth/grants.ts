@@ -1,7 +1,6 @@
-import { AuthError, type Issued, type TokenInfo } from '@authmount/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { AuthError, ISSUER, constantTimeEqual, sha256, type Issued, type TokenInfo } from '@authmount/core';
 import type { Ctx } from '../call';
-import type { OAuthClient } from './clients';
+import { grantScopes, type OAuthClient } from './clients';
 import type { OAuthResolved } from './options';
 
 /**
@@ -31,11 +30,9 @@ export type CodeGrant = {
 /** A poll decision: the approving user, or a denial. */
 export type PollGrant = { u: number } | { d: 1 };
 
-/** Marks an OAuth access token in its data bag (kind stays 'user'; appId holds the client id). */
-export const OAUTH_MARK = 'oauth';
-
-export function isOAuthToken(t: Pick<TokenInfo, 'data' | 'appId'>): boolean {
-  return t.data[OAUTH_MARK] === 1 && typeof t.appId === 'string';
+/** An OAuth access token: issuer `oauth` (kind stays 'user'; appId holds the client id). */
+export function isOAuthToken(t: Pick<TokenInfo, 'issuer' | 'appId'>): boolean {
+  return t.issuer === ISSUER.oauth && typeof t.appId === 'string';
 }
 
 export async function issueCode(ctx: Ctx, o: OAuthResolved, grant: CodeGrant): Promise<string> {
@@ -92,18 +89,22 @@ export async function takePollGrant(ctx: Ctx, key: string): Promise<PollGrant | 
 }
 
 /**
- * An access token: a core token of kind 'user' with the client as appId and device (so listtokens shows
- * the application's name and deletetoken/logout revoke it like any token), marked in its data bag.
+ * An access token: a core token of kind 'user', issuer `oauth`, with the client as appId and device (so
+ * listtokens shows the application's name and deletetoken/logout revoke it like any token). It carries the
+ * client's grant scopes, never the account scope (clients cannot be configured with it), and lives at most
+ * its absolute lifetime: nothing prolongs an access token.
  */
 export async function issueAccessToken(ctx: Ctx, o: OAuthResolved, client: OAuthClient, userId: number): Promise<Issued> {
   return ctx.auth.tokens.issue({
     userId,
     kind: 'user',
+    issuer: ISSUER.oauth,
     appId: client.clientId,
     device: client.name,
+    scopes: grantScopes(client),
     absoluteTtl: o.tokens.absoluteTtl,
+    maxLifetime: o.tokens.absoluteTtl,
     idleTtl: o.tokens.idleTtl,
-    data: { [OAUTH_MARK]: 1 },
   });
 }
 
@@ -113,7 +114,6 @@ export const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 /** RFC 7636 S256: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge, compared in constant time. */
 export function pkceMatches(verifier: string, challenge: string): boolean {
   if (!VERIFIER.test(verifier)) return false;
-  const a = Buffer.from(createHash('sha256').update(verifier, 'ascii').digest('base64url'));
-  const b = Buffer.from(challenge);
-  return a.length === b.length && timingSafeEqual(a, b);
+  // The verifier is ASCII (checked above), so its UTF-8 bytes are its ASCII bytes.
+  return constantTimeEqual(sha256(verifier, 'base64url'), challenge);
 }

@@ -1,14 +1,13 @@
 export {
-  CLIENT_ATTR,
-  CLIENT_LOGIN_PREFIX,
+  DEFAULT_GRANT_SCOPES,
+  grantScopes,
   hashClientSecret,
   redirectUriProblem,
   staticClients,
-  storeClients,
   type ClientRegistry,
   type OAuthClient,
   type OAuthClientConfig,
-  type StoreClientRegistry,
 } from './clients';
-export type { OAuthOptions } from './options';
+export { managedClients, storeClients, type StoreClientRegistry } from './stored-clients';
+export { OAUTH_TOKEN_DEFAULTS, type OAuthOptions } from './options';
 export { isOAuthToken } from './grants';

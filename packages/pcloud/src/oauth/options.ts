@@ -5,20 +5,28 @@ export interface OAuthOptions {
   /** The registered applications: a list from the configuration, or any registry (e.g. `storeClients(auth)`). */
   clients: readonly OAuthClientConfig[] | ClientRegistry;
   /** Validity of an authorization code, ms. Default 10 minutes (long enough to paste a code shown on the page). */
-  codeTtlMs?: number;
-  /** Access-token lifetimes, ms. Default 730 days each (pCloud's access tokens do not expire), capped by core's maxTtl. */
-  tokens?: { absoluteTtl?: number; idleTtl?: number };
+  codeTtlMs?: number | undefined;
+  /**
+   * Access-token lifetimes, ms, capped by core's maxTtl. Defaults (OAUTH_TOKEN_DEFAULTS): absolute 365 days,
+   * which is also the ceiling (nothing prolongs an access token), and 90 days of inactivity. Our decision:
+   * pCloud's own access tokens do not expire, but these are bearer credentials held by third parties with no
+   * refresh or rotation, so an unused grant lapses and every grant is re-approved yearly; an expired token
+   * answers 2094, which clients read as "authorize again".
+   */
+  tokens?: { absoluteTtl?: number | undefined; idleTtl?: number | undefined } | undefined;
   /** The `poll_token` long-poll of oauth2_token. */
-  poll?: {
-    /** How long one oauth2_token call waits for the user's decision, ms. Default 120 s. */
-    timeoutMs?: number;
-    /** How often a waiting call re-checks the store (a decision made on another process), ms. Default 1 s. */
-    intervalMs?: number;
-    /** How long a decision waits in the store for its poll, ms. Default 10 minutes. */
-    grantTtlMs?: number;
-    /** Most calls waiting at once in this process; beyond it a call answers "not yet" (6001) at once. Default 1000. */
-    maxWaiting?: number;
-  };
+  poll?:
+    | {
+        /** How long one oauth2_token call waits for the user's decision, ms. Default 120 s. */
+        timeoutMs?: number | undefined;
+        /** How often a waiting call re-checks the store (a decision made on another process), ms. Default 1 s. */
+        intervalMs?: number | undefined;
+        /** How long a decision waits in the store for its poll, ms. Default 10 minutes. */
+        grantTtlMs?: number | undefined;
+        /** Most calls waiting at once in this process; beyond it a call answers "not yet" (6001) at once. Default 1000. */
+        maxWaiting?: number | undefined;
+      }
+    | undefined;
 }
 
 export interface PollSettings {
@@ -34,6 +42,9 @@ export interface OAuthResolved {
   tokens: { absoluteTtl: number; idleTtl: number };
   poll: PollSettings;
 }
+
+/** Default access-token lifetimes (see OAuthOptions.tokens). */
+export const OAUTH_TOKEN_DEFAULTS = { absoluteTtl: 365 * DAY, idleTtl: 90 * DAY } as const;
 
 function positive(name: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -54,8 +65,8 @@ export function resolveOAuth(o: OAuthOptions | undefined): OAuthResolved | null 
     registry,
     codeTtlMs: positive('codeTtlMs', o.codeTtlMs, 10 * MINUTE),
     tokens: {
-      absoluteTtl: positive('tokens.absoluteTtl', o.tokens?.absoluteTtl, 730 * DAY),
-      idleTtl: positive('tokens.idleTtl', o.tokens?.idleTtl, 730 * DAY),
+      absoluteTtl: positive('tokens.absoluteTtl', o.tokens?.absoluteTtl, OAUTH_TOKEN_DEFAULTS.absoluteTtl),
+      idleTtl: positive('tokens.idleTtl', o.tokens?.idleTtl, OAUTH_TOKEN_DEFAULTS.idleTtl),
     },
     poll: {
       timeoutMs: positive('poll.timeoutMs', p.timeoutMs, 120 * SECOND),

@@ -1,5 +1,5 @@
+import { sha256 } from '@authmount/core';
 import type { Response } from 'express';
-import { createHash } from 'node:crypto';
 import type { AuthorizeRequest } from './request';
 
 /**
@@ -28,7 +28,7 @@ button{flex:1;padding:10px 16px;font:inherit;font-weight:600;border-radius:8px;c
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9rem;white-space:nowrap}
 .code{display:block;padding:12px;margin:0 0 16px;background:#f3f5f8;border-radius:8px;user-select:all;white-space:normal;word-break:break-all}
 `;
-const CSS_HASH = `'sha256-${createHash('sha256').update(CSS).digest('base64')}'`;
+const CSS_HASH = `'sha256-${sha256(CSS, 'base64')}'`;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -1,4 +1,4 @@
-import type { PageErrorName } from '../errors';
+import type { PageErrorName } from './page-errors';
 import { isClientId, type ClientRegistry, type OAuthClient } from './clients';
 import { CHALLENGE } from './grants';
 
@@ -74,6 +74,8 @@ export async function checkRequest(registry: ClientRegistry, src: Record<string,
 
   let requestId: string | null = null;
   if (responseType === 'poll_token') {
+    // Per-client opt-in: see OAuthClientConfig.pollToken for the phishing trade-off.
+    if (client.pollToken !== true) return { ok: false, error: 'poll_not_allowed' };
     if (p.request_id === null || !REQUEST_ID.test(p.request_id)) return { ok: false, error: 'invalid_request_id' };
     requestId = p.request_id;
   }

@@ -57,7 +57,8 @@ async function exchange(ctx: Ctx, o: OAuthResolved, client: OAuthClient, call: C
 
 async function poll(ctx: Ctx, o: OAuthResolved, hub: PollHub, client: OAuthClient, call: CallState): Promise<Record<string, unknown>> {
   const requestId = call.params.request_id as string;
-  if (!REQUEST_ID.test(requestId)) throw pcloudError('invalid_request_id');
+  // A client without the poll_token opt-in has no pollable request: 2113, like an unknown request_id.
+  if (client.pollToken !== true || !REQUEST_ID.test(requestId)) throw pcloudError('invalid_request_id');
   const key = pollKey(client.clientId, requestId);
   const grant = await hub.wait(key, () => takePollGrant(ctx, key), call.res);
   if (grant === null) throw pcloudError('poll_timeout');
