@@ -1,6 +1,7 @@
 import { ConfigError, manualClock } from '@authmount/core';
 import { createAuth } from '@authmount/express';
 import { cbToken, cbTokenGuard, staticApps, type CbTokenOptions } from '@authmount/cb-token';
+import { refusedConfig, issueFor } from '../../../test-support/config-errors';
 import { FAST_HASHING } from '../../../test-support/fast';
 import { APP, OPEN_APP } from './helpers';
 
@@ -8,17 +9,8 @@ describe('cbToken options are checked at start-up (same format as createAuth)', 
   const auth = createAuth({ clock: manualClock(), hashing: FAST_HASHING });
   afterAll(() => auth.close());
 
-  function refused(make: () => unknown, factory = 'cbToken'): ConfigError {
-    try {
-      make();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as Error).message).toMatch(new RegExp(`^Invalid authmount configuration \\(${factory.replace(/[().]/g, '\\$&')}\\):`));
-      return e as ConfigError;
-    }
-    throw new Error('accepted');
-  }
-  const issue = (e: ConfigError, option: string) => e.issues.find((i) => i.option === option)?.message;
+  const refused = (make: () => unknown, factory = 'cbToken'): ConfigError => refusedConfig(make, factory);
+  const issue = issueFor;
 
   it('refuses an authSecret shorter than 16 characters, naming the option and never echoing it', () => {
     const err = refused(() => cbToken(auth, { apps: [{ applicationId: 1, authKey: 'k', authSecret: 'short-secret' }] }));

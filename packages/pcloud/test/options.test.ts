@@ -2,21 +2,13 @@ import { ConfigError, manualClock } from '@authmount/core';
 import { createAuth, type Auth, type AuthLogger } from '@authmount/express';
 import express from 'express';
 import request from 'supertest';
+import { refusedConfig, issueFor } from '../../../test-support/config-errors';
 import { FAST_HASHING } from '../../../test-support/fast';
 import { pcloud, type PcloudOptions } from '../src';
 import { KEY } from './helpers';
 
-function refused(make: () => unknown, factory = 'pcloud'): ConfigError {
-  try {
-    make();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    expect((e as Error).message).toMatch(new RegExp(`^Invalid authmount configuration \\(${factory.replace(/[().]/g, '\\$&')}\\):`));
-    return e as ConfigError;
-  }
-  throw new Error('accepted');
-}
-const issue = (e: ConfigError, option: string) => e.issues.find((i) => i.option === option)?.message;
+const refused = (make: () => unknown, factory = 'pcloud'): ConfigError => refusedConfig(make, factory);
+const issue = issueFor;
 
 const CLIENT = {
   clientId: 'photo-app',
