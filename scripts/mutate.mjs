@@ -9,6 +9,8 @@
 //   --fast           the fixed fast subset (FAST_SUBSET)
 //   --changed[=ref]  the groups whose mutated files or test files differ from `ref` (default: HEAD~1)
 //   --force          ignore the incremental file: every mutant is tested again (use it for the scores you report)
+//   --lines          with --changed: mutate only the lines the change touched in the groups' source files (what CI
+//                    runs: its cost follows the size of the change); a group whose tests alone changed is skipped
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,18 +35,43 @@ if (flag('--list')) {
   process.exit(0);
 }
 
+const globToRe = (g) =>
+  new RegExp(
+    `^${g
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*\*\//g, '(?:.*/)?')
+      .replace(/\*/g, '[^/]*')}$`,
+  );
+
 function changedGroups(ref) {
   const files = execFileSync('git', ['diff', '--name-only', ref, '--'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  const globToRe = (g) =>
-    new RegExp(
-      `^${g
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*\*\//g, '(?:.*/)?')
-        .replace(/\*/g, '[^/]*')}$`,
-    );
   return Object.entries(GROUPS)
     .filter(([, g]) => [...g.mutate, ...g.tests].some((pattern) => files.some((f) => globToRe(pattern).test(f))))
     .map(([name]) => name);
+}
+
+/** The line ranges `ref` → working tree changed in `file` (new or changed lines; a deletion marks the line after it). */
+function changedRanges(ref, file) {
+  const diff = execFileSync('git', ['diff', '-U0', ref, '--', file], { encoding: 'utf8' });
+  const ranges = [];
+  for (const m of diff.matchAll(/^@@ -\S+ \+(\d+)(?:,(\d+))? @@/gm)) {
+    const start = Number(m[1]);
+    const count = m[2] === undefined ? 1 : Number(m[2]);
+    // A pure deletion (count 0) names the line before the gap: mutate the line after it, where the code now is.
+    ranges.push(count === 0 ? [start + 1, start + 1] : [start, start + count - 1]);
+  }
+  return ranges;
+}
+
+/** The files matching a group's mutate globs, as git knows them (tracked files only). */
+function filesOf(patterns) {
+  const tracked = execFileSync('git', ['ls-files'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return tracked.filter((f) => patterns.some((p) => globToRe(p).test(f)));
+}
+
+/** --lines: each group's mutate list narrowed to `file:start-end` ranges of the change (empty: nothing to do). */
+function changedLines(ref, group) {
+  return filesOf(group.mutate).flatMap((file) => changedRanges(ref, file).map(([a, b]) => `${file}:${a}-${b}`));
 }
 
 let groups;
@@ -65,9 +92,18 @@ let failed = false;
 
 for (const name of groups) {
   const group = GROUPS[name];
+  let mutate = group.mutate;
+  if (flag('--lines')) {
+    if (!flag('--changed')) throw new Error('--lines goes with --changed[=ref]');
+    mutate = changedLines(flag('--changed').split('=')[1] || 'HEAD~1', group);
+    if (mutate.length === 0) {
+      console.log(`\n=== mutation group ${name}: only its tests changed; --lines mutates changed source lines only (skipped)`);
+      continue;
+    }
+  }
   const dir = join('reports', 'mutation', name);
   mkdirSync(dir, { recursive: true });
-  console.log(`\n=== mutation group ${name}: ${group.mutate.join(', ')}\n    tests: ${group.tests.join(', ')}`);
+  console.log(`\n=== mutation group ${name}: ${mutate.join(', ')}\n    tests: ${group.tests.join(', ')}`);
   const started = Date.now();
   // One Stryker process per group, on a config file of its own (the shared options plus the group's), so no
   // state leaks from one group to the next.
@@ -77,7 +113,7 @@ for (const name of groups) {
     JSON.stringify(
       {
         ...base,
-        mutate: group.mutate,
+        mutate,
         jest: { ...base.jest, config: { testMatch: group.tests.map((t) => `<rootDir>/${t}`) } },
         incrementalFile: join(dir, 'incremental.json'),
         // --force: test every mutant again (the incremental file can keep a stale "survived" for a mutant that
@@ -106,15 +142,17 @@ for (const name of groups) {
   const report = JSON.parse(readFileSync(join(dir, 'mutation.json'), 'utf8'));
   const byFile = new Map();
   for (const [file, { mutants }] of Object.entries(report.files)) {
-    const c = { detected: 0, undetected: 0, survived: [], excluded: 0 };
+    const c = { detected: 0, undetected: 0, survived: [], excluded: 0, ignored: [] };
     for (const r of mutants) {
       if (DETECTED.has(r.status)) c.detected++;
+      // Ignored: a `// Stryker disable … : <reason>` comment marks the mutant equivalent; listed with its reason.
+      else if (r.status === 'Ignored') c.ignored.push(`${file}:${r.location.start.line} ${r.mutatorName}: ${r.statusReason ?? ''}`);
       else if (UNDETECTED.has(r.status)) {
         c.undetected++;
         c.survived.push(
           `${file}:${r.location.start.line} ${r.mutatorName} ${r.status}${r.replacement ? ` → ${JSON.stringify(r.replacement).slice(0, 60)}` : ''}`,
         );
-      } else c.excluded++; // CompileError, RuntimeError, Ignored: not valid mutants
+      } else c.excluded++; // CompileError, RuntimeError: not valid mutants
     }
     byFile.set(file, c);
   }
@@ -132,18 +170,21 @@ for (const name of groups) {
   }
 }
 
-console.log('\nmutation score per file (detected = killed + timeout; CompileError/RuntimeError/Ignored excluded)');
-console.log('| group | file | detected | undetected | excluded | score | run |');
-console.log('|---|---|---:|---:|---:|---:|---:|');
+console.log('\nmutation score per file (detected = killed + timeout; equivalent = ignored by a commented Stryker disable;');
+console.log('invalid = CompileError/RuntimeError; only detected and undetected count)');
+console.log('| group | file | detected | undetected | equivalent | invalid | score | run |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|');
 let d = 0;
 let u = 0;
 for (const r of rows) {
   d += r.detected;
   u += r.undetected;
   const score = r.detected + r.undetected ? ((100 * r.detected) / (r.detected + r.undetected)).toFixed(1) : '100.0';
-  console.log(`| ${r.group} | ${r.file} | ${r.detected} | ${r.undetected} | ${r.excluded} | ${score} % | ${r.seconds} s |`);
+  console.log(`| ${r.group} | ${r.file} | ${r.detected} | ${r.undetected} | ${r.ignored.length} | ${r.excluded} | ${score} % | ${r.seconds} s |`);
 }
-console.log(`| **total** | | ${d} | ${u} | | ${d + u ? ((100 * d) / (d + u)).toFixed(1) : '100.0'} % | |`);
+console.log(`| **total** | | ${d} | ${u} | | | ${d + u ? ((100 * d) / (d + u)).toFixed(1) : '100.0'} % | |`);
 const survivors = rows.flatMap((r) => r.survived);
 if (survivors.length) console.log(`\nundetected mutants:\n${survivors.map((s) => `  ${s}`).join('\n')}`);
+const ignored = rows.flatMap((r) => r.ignored);
+if (ignored.length) console.log(`\nequivalent mutants (ignored, with the reason in the code):\n${ignored.map((s) => `  ${s}`).join('\n')}`);
 process.exitCode = failed ? 1 : 0;

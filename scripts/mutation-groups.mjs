@@ -32,23 +32,48 @@ export const GROUPS = {
   // first run (issue 20, part 2).
   'token-service': {
     stores: MEMORY,
-    mutate: ['packages/core/src/tokens.ts'],
-    tests: ['packages/core/test/tokens.test.ts', 'packages/core/test/model.property.test.ts'],
+    mutate: ['packages/core/src/tokens.ts', 'packages/core/src/storable.ts'],
+    tests: ['packages/core/test/token-service.test.ts', 'packages/core/test/tokens.test.ts', 'packages/core/test/model.property.test.ts'],
+  },
+  // Expiry and acceptance: isLive, the slide granularity, the filter every store applies (store.ts), the id
+  // check and the issuer/kind/scope requirements (token-rules.ts).
+  'token-rules': {
+    stores: MEMORY,
+    mutate: ['packages/core/src/store.ts', 'packages/core/src/token-rules.ts'],
+    tests: [
+      'packages/core/test/token-rules.test.ts',
+      'packages/core/test/token-service.test.ts',
+      'packages/core/test/tokens.test.ts',
+      'packages/core/test/model.property.test.ts',
+      'packages/store-memory/test/memory-store.test.ts',
+    ],
   },
   throttle: {
     stores: MEMORY,
     mutate: ['packages/core/src/throttle.ts'],
-    tests: ['packages/core/test/accounts.test.ts', 'packages/pcloud/test/throttle.test.ts'],
+    tests: ['packages/core/test/throttle.test.ts', 'packages/core/test/accounts.test.ts', 'packages/pcloud/test/throttle.test.ts'],
   },
   passwords: {
     stores: MEMORY,
     mutate: ['packages/core/src/passwords.ts', 'packages/core/src/password-policy/**/*.ts'],
-    tests: ['packages/core/test/accounts.test.ts', 'packages/core/test/password-policy.test.ts'],
+    tests: [
+      'packages/core/test/passwords.test.ts',
+      'packages/core/test/password-predicates.test.ts',
+      'packages/core/test/legacy-hashes.test.ts',
+      'packages/core/test/accounts.test.ts',
+      'packages/core/test/password-policy.test.ts',
+    ],
   },
   'memory-store-tokens': {
     stores: MEMORY,
     mutate: ['packages/store-memory/src/tokens.ts', 'packages/store-memory/src/counters.ts'],
-    tests: ['packages/store-memory/test/memory-store.test.ts'],
+    tests: [
+      'packages/store-memory/test/memory-store.test.ts',
+      'packages/core/test/token-service.test.ts',
+      'packages/core/test/tokens.test.ts',
+      'packages/core/test/throttle.test.ts',
+      'packages/core/test/model.property.test.ts',
+    ],
   },
   'redis-store-tokens': {
     mutate: ['packages/store-redis/src/tokens.ts'],
@@ -57,15 +82,27 @@ export const GROUPS = {
   'cb-app-auth': {
     stores: MEMORY,
     mutate: ['packages/cb-token/src/app-auth.ts'],
-    tests: ['packages/cb-token/test/session.test.ts'],
+    tests: [
+      'packages/cb-token/test/app-auth.test.ts',
+      'packages/cb-token/test/session.test.ts',
+      'packages/cb-token/test/canonical.test.ts',
+      'packages/cb-token/test/lifecycle.test.ts',
+    ],
   },
   'pcloud-oauth': {
     stores: MEMORY,
-    mutate: ['packages/pcloud/src/oauth/grants.ts', 'packages/pcloud/src/oauth/csrf.ts', 'packages/pcloud/src/oauth/token-method.ts'],
+    mutate: [
+      'packages/pcloud/src/oauth/grants.ts',
+      'packages/pcloud/src/oauth/csrf.ts',
+      'packages/pcloud/src/oauth/token-method.ts',
+      'packages/pcloud/src/oauth/request.ts',
+    ],
     tests: [
       'packages/pcloud/test/oauth-token.test.ts',
       'packages/pcloud/test/oauth-authorize.test.ts',
       'packages/pcloud/test/oauth-poll.test.ts',
+      'packages/pcloud/test/oauth-clients.test.ts',
+      'packages/pcloud/test/issuers.test.ts',
     ],
   },
 };

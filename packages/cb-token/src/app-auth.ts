@@ -27,6 +27,8 @@ function parseTimestamp(body: Params): number | null {
 function parseNonce(body: Params): number | string | null {
   const raw = stringParam(body, 'nonce', { max: 64 });
   if (raw === undefined) return null;
+  // Echoed in the session and kept in its data: no control characters (a NUL is not storable everywhere).
+  if (/\p{Cc}/u.test(raw)) throw invalidParam('nonce');
   return /^[0-9]{1,15}$/.test(raw) ? Number(raw) : raw;
 }
 

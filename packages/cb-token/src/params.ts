@@ -36,6 +36,8 @@ export function stringParam(p: Params, key: string, opts: { max?: number; field?
   else throw invalidParam(fieldName);
   if (s.length === 0) return undefined;
   if (s.length > (opts.max ?? 1024)) throw invalidParam(fieldName, 'is too long');
+  // No text a client sends may carry NUL: not every store can keep it (core's assertStorable).
+  if (s.includes('\u0000')) throw invalidParam(fieldName);
   return s;
 }
 

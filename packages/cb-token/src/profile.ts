@@ -33,6 +33,7 @@ function tags(v: unknown): string[] {
     if (typeof t !== 'string' && typeof t !== 'number') throw invalidParam('tag_list');
     const s = String(t).trim();
     if (s.length > MAX_TAG) throw invalidParam('tag_list', 'is too long');
+    if (s.includes('\u0000')) throw invalidParam('tag_list');
     if (s) out.add(s);
   }
   if (out.size > MAX_TAGS) throw invalidParam('tag_list', 'has too many tags');

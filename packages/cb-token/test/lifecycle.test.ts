@@ -355,6 +355,22 @@ describe.each(testStores())('CB sessions on the $name store', (ts) => {
   });
 
   describe('POST /users (sign-up)', () => {
+    it('refuses a NUL in a profile field or a tag as that field being invalid (422), on every store', async () => {
+      for (const [field, user] of [
+        ['full_name', { full_name: 'Mar\u0000vin' }],
+        ['tag_list', { tag_list: ['ok', 'b\u0000d'] }],
+        ['login', { login: 'mar\u0000vin' }],
+      ] as const) {
+        const res = await request(h.app)
+          .post('/cb/users.json')
+          .set('CB-AuthKey', 'AKEY')
+          .send({ user: { login: 'marvin', password: PASSWORD, ...user } })
+          .expect(422);
+        expect(res.body.errors).toHaveProperty(field);
+      }
+      expect(await h.auth.accounts.findByIdentifier('marvin')).toBeNull();
+    });
+
     it('with CB-AuthKey (SDK v6 without a session): 201 { user } with profile fields', async () => {
       const res = await request(h.app)
         .post('/cb/users.json')

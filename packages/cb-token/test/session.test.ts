@@ -33,6 +33,12 @@ describe.each(testStores())('POST /session on the $name store', (ts) => {
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     });
 
+    it('refuses a nonce with control characters as a bad parameter (422), on every store', async () => {
+      const res = await request(h.app).post('/cb/session.json').send(signedBody(h.clock, { nonce: 'n\u0000x' })).expect(422);
+      expect(res.body).toEqual({ errors: { nonce: ['is invalid'] } });
+      await request(h.app).post('/cb/session.json').send(signedBody(h.clock, { nonce: 'n-x_1' })).expect(201);
+    });
+
     it('answers on /session without the .json suffix too, and accepts form bodies', async () => {
       await request(h.app).post('/cb/session').send(signedBody(h.clock)).expect(201);
       const b = signedBody(h.clock, { user: { login: 'nobody', password: 'x' } });

@@ -5,6 +5,7 @@ import { loginLookupForm, normaliseLogin } from './logins';
 import type { PasswordHasher } from './passwords';
 import type { PasswordPolicy, PolicyContext } from './password-policy';
 import type { JsonValue, UserRecord, UserStore, UserWriteResult } from './store';
+import { assertStorable } from './storable';
 import { accountKey, type Attempt, type Throttle } from './throttle';
 import type { TokenService } from './tokens';
 
@@ -114,6 +115,8 @@ export class AccountService {
     const login = optLogin(input.login);
     const email = optString('email', input.email);
     if (email !== null && !isEmail(email)) throw new AuthError('invalid_request', 'email is not a valid address.', { field: 'email' });
+    const attributes = input.attributes ?? {};
+    assertStorable('attributes', attributes);
     const password =
       input.password === null ? null : this.checkPassword(input.password, { login: login ?? undefined, email: email ?? undefined });
     return guard(async () => {
@@ -126,7 +129,7 @@ export class AccountService {
         createdAt: now,
         updatedAt: now,
         expiresAt: input.expiresAt ?? null,
-        attributes: input.attributes ?? {},
+        attributes,
       });
       const user = this.unwrap(res);
       this.events.emit('user.registered', { userId: user.id }, now);
@@ -288,7 +291,10 @@ export class AccountService {
       if (p.email !== null && !isEmail(p.email))
         throw new AuthError('invalid_request', 'email is not a valid address.', { field: 'email' });
     }
-    if (patch.attributes !== undefined) p.attributes = { ...user.attributes, ...patch.attributes };
+    if (patch.attributes !== undefined) {
+      assertStorable('attributes', patch.attributes);
+      p.attributes = { ...user.attributes, ...patch.attributes };
+    }
     const res = await this.users.update(userId, p, this.clock());
     if (!res) throw new AuthError('not_found');
     return this.unwrap(res);

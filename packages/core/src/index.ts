@@ -20,3 +20,4 @@ export * from './auth';
 export * from './fail-closed';
 export * from './options';
 export * from './store-status';
+export * from './storable';

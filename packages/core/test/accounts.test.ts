@@ -124,6 +124,17 @@ describe('AccountService', () => {
     );
   });
 
+  it('refuses attributes with a NUL anywhere, on register and update, before any hashing', async () => {
+    const { core } = makeCore();
+    const hashes = jest.spyOn(core.hasher, 'hash');
+    const e = await err(core.accounts.register({ login: 'zoe', password: GOOD, attributes: { bio: 'x\u0000y' } }));
+    expect([e.code, e.details.field]).toEqual(['invalid_request', 'attributes']);
+    expect(hashes).not.toHaveBeenCalled();
+    const zoe = await core.accounts.register({ login: 'zoe', password: GOOD, attributes: { bio: 'fine' } });
+    expect((await err(core.accounts.update(zoe.id, { attributes: { ['k\u0000']: 1 } }))).code).toBe('invalid_request');
+    expect((await core.accounts.find(zoe.id))?.attributes).toEqual({ bio: 'fine' });
+  });
+
   it('refuses a second account with the same e-mail as a conflict', async () => {
     const { core } = makeCore();
     await core.accounts.register({ login: 'a', email: 'same@example.com', password: GOOD });

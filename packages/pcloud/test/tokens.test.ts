@@ -64,6 +64,11 @@ describe.each(testStores())('token methods on the $name store', (ts) => {
       expect(ts2.body.tokens[0]).toMatchObject({ created: Date.UTC(2026, 0, 1) / 1000, current: true });
     });
 
+    it('keeps a device name without its control characters (a NUL byte is no store error on any store)', async () => {
+      const t = await h.login(A, PW, { device: 'lap\u0000top\u001b[31m\r\n' });
+      expect((await h.get('listtokens', { auth: t })).body.tokens.map((x: { device: string }) => x.device)).toEqual(['laptop[31m']);
+    });
+
     it('shows no other user’s tokens and no expired ones', async () => {
       await h.user('bob@example.com');
       await h.login('bob@example.com');

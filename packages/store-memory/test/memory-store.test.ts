@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describeStoreConformance, tokenRecord } from '@authmount/core/conformance';
 import { newTokenId, type TokenRecord } from '@authmount/core';
 import { MemoryStore, memoryStore } from '../src';
@@ -133,5 +134,149 @@ describe('memory token store: compact records (issue 18)', () => {
     expect(await store.tokens.listByUser(9, T0 + 50)).toEqual([]);
     expect((await store.tokens.listByUser(10, T0 + 50)).map((t) => t.id)).toEqual([ids[0]]);
     expect(store.stats().tokens).toBe(1);
+  });
+});
+
+describe('memory token store: the per-user index', () => {
+  let store: MemoryStore;
+  beforeEach(() => {
+    store = new MemoryStore({ sweepIntervalMs: 0 });
+  });
+  afterEach(() => store.close());
+
+  const owned = async (userId: number) => (await store.tokens.listByUser(userId, T0 + 1)).map((t) => t.id);
+
+  it('keeps every owned token indexed exactly once through any mix of creates, moves and deletes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('create' as const), user: fc.integer({ min: 0, max: 3 }) }),
+            fc.record({ op: fc.constant('delete' as const), pick: fc.nat() }),
+            fc.record({ op: fc.constant('move' as const), pick: fc.nat(), user: fc.option(fc.integer({ min: 0, max: 3 })) }),
+            fc.record({ op: fc.constant('revokeAll' as const), user: fc.integer({ min: 0, max: 3 }), keep: fc.nat() }),
+          ),
+          { maxLength: 60 },
+        ),
+        async (ops) => {
+          const s = new MemoryStore({ sweepIntervalMs: 0 });
+          const model = new Map<string, number | null>();
+          const pickId = (n: number) => [...model.keys()][n % model.size];
+          for (const o of ops) {
+            if (o.op === 'create') {
+              const r = tokenRecord(T0, { userId: o.user, expiresAt: T0 + HOUR, idleExpiresAt: T0 + HOUR });
+              await s.tokens.create(r);
+              model.set(r.id, o.user);
+            } else if (model.size === 0) continue;
+            else if (o.op === 'delete') {
+              const id = pickId(o.pick);
+              await s.tokens.delete(id);
+              model.delete(id);
+            } else if (o.op === 'move') {
+              const id = pickId(o.pick);
+              await s.tokens.update(id, { userId: o.user }, T0 + 1);
+              model.set(id, o.user);
+            } else {
+              const mine = [...model].filter(([, u]) => u === o.user).map(([id]) => id);
+              const keep = mine.length ? [mine[o.keep % mine.length]] : [];
+              expect(await s.tokens.deleteByUser(o.user, keep, T0 + 1)).toBe(mine.length - keep.length);
+              for (const id of mine) if (!keep.includes(id)) model.delete(id);
+            }
+          }
+          for (let u = 0; u <= 3; u++) {
+            const want = [...model].filter(([, x]) => x === u).map(([id]) => id).sort();
+            expect((await s.tokens.listByUser(u, T0 + 1)).map((t) => t.id).sort()).toEqual(want);
+          }
+          expect(s.tokens.indexed).toBe([...model.values()].filter((u) => u !== null).length);
+          expect(s.tokens.size).toBe(model.size);
+          await s.close();
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a few tokens (an array): deleting one keeps the others listed; the last one leaves nothing behind', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = tokenRecord(T0 + i, { userId: 5, expiresAt: T0 + HOUR, idleExpiresAt: T0 + HOUR });
+      await store.tokens.create(r);
+      ids.push(r.id);
+    }
+    await store.tokens.delete(ids[1]);
+    expect(await owned(5)).toEqual([ids[0], ids[2]]);
+    await store.tokens.delete(ids[0]);
+    expect(await owned(5)).toEqual([ids[2]]);
+    await store.tokens.delete(ids[2]);
+    expect(await owned(5)).toEqual([]);
+    expect(store.tokens.indexed).toBe(0);
+  });
+
+  it('many tokens (a Set): deleting them all leaves nothing indexed', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r = tokenRecord(T0 + i, { userId: 6, expiresAt: T0 + HOUR, idleExpiresAt: T0 + HOUR });
+      await store.tokens.create(r);
+      ids.push(r.id);
+    }
+    for (const id of ids.slice(0, 39)) await store.tokens.delete(id);
+    expect(store.tokens.indexed).toBe(1);
+    await store.tokens.delete(ids[39]);
+    expect(store.tokens.indexed).toBe(0);
+    expect(await owned(6)).toEqual([]);
+  });
+
+  it('keeps a null app id apart from the app ids "\\u0000" and "null" (profiles are shared by key)', async () => {
+    const none = token(1, { appId: null });
+    const nul = token(2, { appId: '\u0000' });
+    const text = token(3, { appId: 'null' });
+    for (const r of [none, nul, text]) await store.tokens.create(r);
+    for (const r of [none, nul, text]) expect((await store.tokens.peek(r.id, T0))?.appId).toBe(r.appId);
+  });
+
+  it('reclaims a token on time when an update moved its deadline earlier', async () => {
+    const r = token(1, { expiresAt: T0 + 24 * HOUR, idleTtl: 24 * HOUR, idleExpiresAt: T0 + 24 * HOUR });
+    await store.tokens.create(r);
+    await store.tokens.update(r.id, { expiresAt: T0 + HOUR }, T0);
+    store.sweep(T0 + 2 * HOUR);
+    expect(store.stats().tokens).toBe(0);
+    expect(store.tokens.indexed).toBe(0);
+  });
+});
+
+describe('memory counters: capacity', () => {
+  const charge = (key: string) => ({ key, limit: 5, windowMs: HOUR });
+
+  it('a full store refuses a new key (reserve or increment) and still counts the keys it holds', async () => {
+    const s = new MemoryStore({ sweepIntervalMs: 0, maxEntries: 2 });
+    await s.counters.reserve([charge('a'), charge('b')], T0);
+    await expect(s.counters.reserve([charge('c')], T0)).rejects.toMatchObject({ code: 'capacity' });
+    await expect(s.counters.reserve([charge('a'), charge('c')], T0)).rejects.toMatchObject({ code: 'capacity' });
+    await expect(s.counters.increment('c', HOUR, T0)).rejects.toMatchObject({ code: 'capacity' });
+    // A refused reservation counted nothing; one on held keys goes through.
+    expect(await s.counters.peek('a', T0)).toEqual({ count: 1, resetAt: T0 + HOUR });
+    expect(await s.counters.reserve([charge('a'), charge('b')], T0)).toEqual({ ok: true });
+    expect(await s.counters.increment('a', HOUR, T0)).toEqual({ count: 3, resetAt: T0 + HOUR });
+    expect(await s.counters.peek('b', T0)).toEqual({ count: 2, resetAt: T0 + HOUR });
+    await s.close();
+  });
+
+  it('makes room by reclaiming ended windows first', async () => {
+    const s = new MemoryStore({ sweepIntervalMs: 0, maxEntries: 2 });
+    await s.counters.reserve([charge('a'), charge('b')], T0);
+    // An hour later than the windows' end: the expiry wheel files by coarse slots, reclaimed once passed.
+    expect(await s.counters.reserve([charge('c')], T0 + 2 * HOUR)).toEqual({ ok: true });
+    expect(await s.counters.increment('d', HOUR, T0 + 2 * HOUR)).toEqual({ count: 1, resetAt: T0 + 3 * HOUR });
+    expect(s.stats().counters).toBe(2);
+    await s.close();
+  });
+
+  it('checks room once per reservation: all new keys of one reservation are counted, never half of them', async () => {
+    const s = new MemoryStore({ sweepIntervalMs: 0, maxEntries: 3 });
+    await s.counters.reserve([charge('a'), charge('b')], T0);
+    expect(await s.counters.reserve([charge('c'), charge('d')], T0)).toEqual({ ok: true });
+    expect(await s.counters.peek('c', T0)).toEqual({ count: 1, resetAt: T0 + HOUR });
+    expect(await s.counters.peek('d', T0)).toEqual({ count: 1, resetAt: T0 + HOUR });
+    await s.close();
   });
 });

@@ -244,6 +244,33 @@ export function tokenTests(ctx: Ctx<AuthStore>): void {
       eq(ids(await ctx.store.tokens.listByUser(44, ctx.now)), [r.id]);
     });
 
+    it('changes only what a patch names: no slide without slide, owner kept without userId, kind and scopes apart', async () => {
+      const r = record({ scopes: ['read'] });
+      await ctx.store.tokens.create(r);
+      const t = ctx.now + HOUR;
+      // No `slide`: the idle expiry stays as stored (only clamped to the absolute one).
+      const a = await ctx.store.tokens.update(r.id, { idleTtl: 2 * DAY }, t);
+      like(a, { idleTtl: 2 * DAY, idleExpiresAt: r.idleExpiresAt, lastUsedAt: r.lastUsedAt, userId: 7 });
+      // Scopes alone, then kind alone: the other one, the owner and the index stay.
+      like(await ctx.store.tokens.update(r.id, { scopes: ['read', 'admin'] }, t), { kind: 'user', scopes: ['read', 'admin'], userId: 7 });
+      like(await ctx.store.tokens.update(r.id, { kind: 'guest' }, t), { kind: 'guest', scopes: ['read', 'admin'], userId: 7 });
+      like(await ctx.store.tokens.update(r.id, { device: 'd3', data: { y: 2 } }, t), { userId: 7, kind: 'guest', device: 'd3', data: { y: 2 } });
+      eq(ids(await ctx.store.tokens.listByUser(7, t)), [r.id]);
+      like(await ctx.store.tokens.peek(r.id, t), { userId: 7, kind: 'guest', scopes: ['read', 'admin'], idleExpiresAt: r.idleExpiresAt });
+    });
+
+    it('keeps scopes, issuers and app ids apart even when they contain separators', async () => {
+      // (No NUL here: PostgreSQL cannot store it, and core refuses it before any store; see storable.ts.)
+      const joined = record({ scopes: ['a\nb'], issuer: 'x', appId: null });
+      const split = record({ scopes: ['a', 'b'], issuer: 'x', appId: null });
+      const text = record({ scopes: ['a', 'b'], issuer: 'x', appId: 'null' });
+      const issuerJoin = record({ scopes: ['b'], issuer: 'x\na', appId: null });
+      for (const r of [joined, split, text, issuerJoin]) await ctx.store.tokens.create(r);
+      for (const r of [joined, split, text, issuerJoin]) {
+        like(await ctx.store.tokens.peek(r.id, ctx.now), { scopes: r.scopes, issuer: r.issuer, appId: r.appId });
+      }
+    });
+
     it('deletes: true once, then false; the token never validates again', async () => {
       const r = record();
       await ctx.store.tokens.create(r);
@@ -267,6 +294,12 @@ export function tokenTests(ctx: Ctx<AuthStore>): void {
       eq((await ctx.store.tokens.listByUser(7, ctx.now))[0], a);
     });
 
+    it('lists tokens created in the same millisecond by id, in string order', async () => {
+      const same = Array.from({ length: 6 }, () => record({ userId: 12, createdAt: ctx.now - 5 }));
+      for (const r of same) await ctx.store.tokens.create(r);
+      eq(ids(await ctx.store.tokens.listByUser(12, ctx.now)), same.map((r) => r.id).sort());
+    });
+
     it("deletes all of a user's tokens except some, leaving other users alone", async () => {
       const keep = record();
       const drop1 = record();
@@ -280,6 +313,17 @@ export function tokenTests(ctx: Ctx<AuthStore>): void {
       assert.equal((await ctx.store.tokens.authenticate(other.id, other.secretHash, ctx.now)).ok, true);
       assert.equal(await ctx.store.tokens.deleteByUser(7, [], ctx.now), 1);
       eq(await ctx.store.tokens.listByUser(7, ctx.now), []);
+    });
+
+    it('counts only the live tokens it revoked; dead ones still held go too, uncounted', async () => {
+      const live = record({ userId: 13 });
+      const idleDead = record({ userId: 13, idleTtl: HOUR, idleExpiresAt: ctx.now + HOUR });
+      const absDead = record({ userId: 13, expiresAt: ctx.now + 2 * HOUR, idleExpiresAt: ctx.now + HOUR, idleTtl: HOUR });
+      for (const r of [live, idleDead, absDead]) await ctx.store.tokens.create(r);
+      const t = ctx.now + 3 * HOUR;
+      assert.equal(await ctx.store.tokens.deleteByUser(13, [], t), 1);
+      assert.equal(await ctx.store.tokens.peek(live.id, t), null);
+      eq(await ctx.store.tokens.listByUser(13, t), []);
     });
 
     it('hands out copies: mutating a returned record changes nothing stored', async () => {

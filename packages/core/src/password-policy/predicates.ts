@@ -14,8 +14,8 @@ const KEYBOARD_ROWS: readonly string[] = ['1234567890', 'qwertyuiop', 'asdfghjkl
  */
 export function isAlphabetOrDigitRun(chars: string[]): boolean {
   if (chars.length < 2) return false;
-  const inClass = chars.every((c) => /^[a-z]$/.test(c)) || chars.every((c) => /^[0-9]$/.test(c));
-  if (!inClass) return false;
+  const s = chars.join('');
+  if (!/^[a-z]+$/.test(s) && !/^[0-9]+$/.test(s)) return false;
   const step = chars[1].charCodeAt(0) - chars[0].charCodeAt(0);
   if (step !== 1 && step !== -1) return false;
   for (let i = 2; i < chars.length; i++) {
@@ -35,12 +35,11 @@ export function isKeyboardRowRun(s: string): boolean {
  */
 function smallestPeriod(chars: string[]): number {
   const n = chars.length;
-  const fail = new Array<number>(n + 1).fill(0);
-  fail[0] = -1;
+  const fail = [-1]; // fail[i]: length of the longest proper border of the first i code points
   for (let i = 1, k = -1; i <= n; i++) {
     while (k >= 0 && chars[k] !== chars[i - 1]) k = fail[k];
     k++;
-    fail[i] = k;
+    fail.push(k);
   }
   const p = n - fail[n];
   return n % p === 0 ? p : n;
@@ -66,26 +65,28 @@ const MIN_CONTEXT_WORD = 3;
 /** The context words to test, folded, de-duplicated, each at least 3 code points long. */
 export function contextWords(ctx: PolicyContext): string[] {
   const out = new Set<string>();
-  const add = (v: string): void => {
-    const w = v.trim();
+  const add = (w: string): void => {
     if (countCodePoints(w) >= MIN_CONTEXT_WORD) out.add(w);
   };
-  // Whole value, value without separators, and each separated word ("Alice Smith" → alicesmith, alice, smith).
-  const addWithParts = (raw: unknown, separators: RegExp): void => {
+  // Whole value, value without ANY separator, and each separated word ("Alice Smith" → alicesmith, alice,
+  // smith; "j.r.smith" → jrsmith, smith). `separator` matches one character (split leaves empty parts
+  // between two, which add() drops).
+  const addWithParts = (raw: unknown, separator: RegExp): void => {
     if (typeof raw !== 'string') return;
     const v = fold(raw).trim();
+    const parts = v.split(separator);
     add(v);
-    add(v.replace(separators, ''));
-    for (const part of v.split(separators)) add(part);
+    add(parts.join(''));
+    for (const part of parts) add(part);
   };
-  addWithParts(ctx.login, /[\s._+\-@]+/u);
-  addWithParts(ctx.name, /[\s\p{P}]+/u);
-  addWithParts(ctx.serviceName, /[\s\p{P}]+/u);
+  addWithParts(ctx.login, /[\s._+\-@]/u);
+  addWithParts(ctx.name, /[\s\p{P}]/u);
+  addWithParts(ctx.serviceName, /[\s\p{P}]/u);
   if (typeof ctx.email === 'string') {
     const email = fold(ctx.email).trim();
     add(email);
     const at = email.lastIndexOf('@');
-    if (at > 0) addWithParts(email.slice(0, at), /[._+-]+/u);
+    if (at !== -1) addWithParts(email.slice(0, at), /[._+-]/u);
   }
   return [...out];
 }
