@@ -180,7 +180,9 @@ for (const r of rows) {
   d += r.detected;
   u += r.undetected;
   const score = r.detected + r.undetected ? ((100 * r.detected) / (r.detected + r.undetected)).toFixed(1) : '100.0';
-  console.log(`| ${r.group} | ${r.file} | ${r.detected} | ${r.undetected} | ${r.ignored.length} | ${r.excluded} | ${score} % | ${r.seconds} s |`);
+  console.log(
+    `| ${r.group} | ${r.file} | ${r.detected} | ${r.undetected} | ${r.ignored.length} | ${r.excluded} | ${score} % | ${r.seconds} s |`,
+  );
 }
 console.log(`| **total** | | ${d} | ${u} | | | ${d + u ? ((100 * d) / (d + u)).toFixed(1) : '100.0'} % | |`);
 const survivors = rows.flatMap((r) => r.survived);

@@ -38,9 +38,14 @@ describe('POST /session: the application and its request', () => {
     const body = signedBody(h.clock);
     const ts = String(body.timestamp);
     for (const bad of [`${ts}x`, `x${ts}`, `-${ts}`, `${ts}.5`, '1234567890123']) {
-      expect([bad, (await post(resign({ ...body, timestamp: bad })).expect(422)).body]).toEqual([bad, { errors: { timestamp: ['invalid timestamp'] } }]);
+      expect([bad, (await post(resign({ ...body, timestamp: bad })).expect(422)).body]).toEqual([
+        bad,
+        { errors: { timestamp: ['invalid timestamp'] } },
+      ]);
     }
-    expect((await post(resign({ ...body, timestamp: '1'.repeat(17) })).expect(422)).body).toEqual({ errors: { timestamp: ['is too long'] } });
+    expect((await post(resign({ ...body, timestamp: '1'.repeat(17) })).expect(422)).body).toEqual({
+      errors: { timestamp: ['is too long'] },
+    });
     await post(resign({ ...body, timestamp: ts })).expect(201);
   });
 
@@ -67,7 +72,9 @@ describe('POST /session: the application and its request', () => {
     expect((await post(signedBody(h.clock, { application_id: '4'.repeat(65) })).expect(422)).body).toEqual({
       errors: { application_id: ['is too long'] },
     });
-    expect((await post(signedBody(h.clock, { auth_key: 'k'.repeat(257) })).expect(422)).body).toEqual({ errors: { auth_key: ['is too long'] } });
+    expect((await post(signedBody(h.clock, { auth_key: 'k'.repeat(257) })).expect(422)).body).toEqual({
+      errors: { auth_key: ['is too long'] },
+    });
     expect(lookups).toEqual([]);
     expect((await post(signedBody(h.clock, { application_id: '4'.repeat(64) })).expect(401)).body).toEqual({
       errors: ['Unknown application or wrong auth_key'],
@@ -118,7 +125,11 @@ describe('CB-AuthKey (POST /users without a session)', () => {
     try {
       const user = { login: 'marvin', password: 'correct horse battery staple' };
       await request(h.app).post('/cb/users.json').set('CB-AuthKey', long.authKey).send({ user }).expect(201);
-      const res = await request(h.app).post('/cb/users.json').set('CB-AuthKey', `${long.authKey}K`).send({ user: { ...user, login: 'zed' } }).expect(401);
+      const res = await request(h.app)
+        .post('/cb/users.json')
+        .set('CB-AuthKey', `${long.authKey}K`)
+        .send({ user: { ...user, login: 'zed' } })
+        .expect(401);
       expect(res.body).toEqual({ errors: ['Unknown application or wrong auth_key'] });
     } finally {
       await h.close();

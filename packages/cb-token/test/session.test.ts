@@ -34,9 +34,15 @@ describe.each(testStores())('POST /session on the $name store', (ts) => {
     });
 
     it('refuses a nonce with control characters as a bad parameter (422), on every store', async () => {
-      const res = await request(h.app).post('/cb/session.json').send(signedBody(h.clock, { nonce: 'n\u0000x' })).expect(422);
+      const res = await request(h.app)
+        .post('/cb/session.json')
+        .send(signedBody(h.clock, { nonce: 'n\u0000x' }))
+        .expect(422);
       expect(res.body).toEqual({ errors: { nonce: ['is invalid'] } });
-      await request(h.app).post('/cb/session.json').send(signedBody(h.clock, { nonce: 'n-x_1' })).expect(201);
+      await request(h.app)
+        .post('/cb/session.json')
+        .send(signedBody(h.clock, { nonce: 'n-x_1' }))
+        .expect(201);
     });
 
     it('answers on /session without the .json suffix too, and accepts form bodies', async () => {

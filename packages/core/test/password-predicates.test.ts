@@ -8,10 +8,7 @@ import { countCodePoints, exceedsCodePoints } from '../src/password-policy/text'
 // bordered by the characters just outside a-z and 0-9, words of exactly 3 characters.
 // password-policy.test.ts checks the profiles as users meet them.
 
-const unit = fc.oneof(
-  fc.integer({ min: 0xd7f0, max: 0xe00f }),
-  fc.constantFrom(0x61, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000),
-);
+const unit = fc.oneof(fc.integer({ min: 0xd7f0, max: 0xe00f }), fc.constantFrom(0x61, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000));
 const utf16 = fc.array(unit, { maxLength: 12 }).map((units) => String.fromCharCode(...units));
 
 describe('countCodePoints and exceedsCodePoints', () => {
@@ -57,7 +54,11 @@ describe('isAlphabetOrDigitRun', () => {
   it('a digit run is only_sequential, never also only_keyboard_run', () => {
     expect(rules.notOnlyKeyboardRun().check('1234', {})).toBeNull();
     expect(rules.notOnlyKeyboardRun().check('7890', {})?.code).toBe('only_keyboard_run');
-    expect(nistPolicy({ minLength: 8 }).validate('123456789').map((v) => v.code)).toEqual(['common_password', 'only_sequential']);
+    expect(
+      nistPolicy({ minLength: 8 })
+        .validate('123456789')
+        .map((v) => v.code),
+    ).toEqual(['common_password', 'only_sequential']);
   });
 });
 
@@ -113,7 +114,14 @@ describe('contextWords', () => {
   });
 
   it('takes the e-mail whole and its local part by its own separators; no @ means no local part', () => {
-    expect(contextWords({ email: ' Jane.Doe+news@Example.com ' })).toEqual(['jane.doe+news@example.com', 'jane.doe+news', 'janedoenews', 'jane', 'doe', 'news']);
+    expect(contextWords({ email: ' Jane.Doe+news@Example.com ' })).toEqual([
+      'jane.doe+news@example.com',
+      'jane.doe+news',
+      'janedoenews',
+      'jane',
+      'doe',
+      'news',
+    ]);
     expect(contextWords({ email: 'alicesmith' })).toEqual(['alicesmith']);
     expect(contextWords({ email: '@example.com' })).toEqual(['@example.com']);
   });
@@ -150,8 +158,16 @@ describe('messages, limits and profiles', () => {
   });
 
   it('reports too_long once, whether or not the list has its own maxLength rule', () => {
-    expect(pcloudPolicy().validate('x'.repeat(500)).map((v) => v.code)).toEqual(['too_long']);
-    expect(composePolicy('bare', [], { maxLength: 10 }).validate('x'.repeat(11)).map((v) => v.code)).toEqual(['too_long']);
+    expect(
+      pcloudPolicy()
+        .validate('x'.repeat(500))
+        .map((v) => v.code),
+    ).toEqual(['too_long']);
+    expect(
+      composePolicy('bare', [], { maxLength: 10 })
+        .validate('x'.repeat(11))
+        .map((v) => v.code),
+    ).toEqual(['too_long']);
   });
 
   it('resolvePolicy takes only an object with validate, name and an integer maxLength', () => {

@@ -149,7 +149,11 @@ describe('Throttle', () => {
     const { throttle, calls } = makeThrottle({ pair: false, account: { limit: 1, windowMs: MINUTE }, ip: false });
     const overloaded = () => Promise.reject(new AuthError('overloaded'));
     for (let i = 0; i < 3; i++) expect((await refusal(throttle.check(at('1.1.1.1'), 'u:1', overloaded))).code).toBe('overloaded');
-    expect(calls.settle).toEqual([[{ key: 'fail:acct:u:1', action: 'refund' }], [{ key: 'fail:acct:u:1', action: 'refund' }], [{ key: 'fail:acct:u:1', action: 'refund' }]]);
+    expect(calls.settle).toEqual([
+      [{ key: 'fail:acct:u:1', action: 'refund' }],
+      [{ key: 'fail:acct:u:1', action: 'refund' }],
+      [{ key: 'fail:acct:u:1', action: 'refund' }],
+    ]);
     const broken = () => Promise.reject(new AuthError('store_unavailable'));
     expect((await refusal(throttle.check(at('1.1.1.1'), 'u:1', broken))).code).toBe('store_unavailable');
     expect((await refusal(throttle.check(at('1.1.1.1'), 'u:1', pass))).code).toBe('rate_limited');

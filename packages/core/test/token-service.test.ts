@@ -59,7 +59,14 @@ describe('TokenService: issue', () => {
     const { svc, clock } = makeService(POLICY);
     const { info } = await svc.issue({ userId: 1 });
     const now = clock();
-    expect(info).toMatchObject({ createdAt: now, lastUsedAt: now, expiresAt: now + 10 * DAY, idleTtl: DAY, idleExpiresAt: now + DAY, maxExpiresAt: now + 30 * DAY });
+    expect(info).toMatchObject({
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + 10 * DAY,
+      idleTtl: DAY,
+      idleExpiresAt: now + DAY,
+      maxExpiresAt: now + 30 * DAY,
+    });
     const capped = makeService({ absoluteTtl: 40 * DAY, idleTtl: 50 * DAY, maxTtl: 30 * DAY });
     const c = (await capped.svc.issue({ userId: 1 })).info;
     expect([c.expiresAt - c.createdAt, c.idleTtl, c.maxExpiresAt - c.createdAt]).toEqual([30 * DAY, 30 * DAY, 30 * DAY]);
@@ -131,7 +138,11 @@ describe('TokenService: issue', () => {
     calls.length = 0;
     for (const data of [{ k: 'a\u0000' }, { ['k\u0000']: 1 }, { k: ['x', { y: '\u0000' }] }]) {
       const e = await failure(svc.issue({ userId: 1, data }));
-      expect([e.code, e.message, e.details.field]).toEqual(['invalid_request', 'token data must not contain NUL characters.', 'token data']);
+      expect([e.code, e.message, e.details.field]).toEqual([
+        'invalid_request',
+        'token data must not contain NUL characters.',
+        'token data',
+      ]);
     }
     expect(calls).toEqual([]);
     expect((await svc.issue({ userId: 1, data: { k: 'tab\tok \\u0000 is text' } })).info.data).toEqual({ k: 'tab\tok \\u0000 is text' });
@@ -203,8 +214,17 @@ describe('TokenService: authenticate and peek', () => {
     clock.advance(2 * DAY);
     expect((await failure(svc.authenticate(token))).code).toBe('token_expired');
     expect((await failure(svc.peek(token))).code).toBe('token_invalid');
-    expect(events.map((e) => (e as AuthEvent<'token.rejected'>).reason)).toEqual(['unknown', 'mismatch', 'mismatch', 'foreign', 'expired', 'unknown']);
-    expect(events.every((e) => e.type === 'token.rejected' && [info.id, otherId(info.id)].includes((e as AuthEvent<'token.rejected'>).tokenId!))).toBe(true);
+    expect(events.map((e) => (e as AuthEvent<'token.rejected'>).reason)).toEqual([
+      'unknown',
+      'mismatch',
+      'mismatch',
+      'foreign',
+      'expired',
+      'unknown',
+    ]);
+    expect(
+      events.every((e) => e.type === 'token.rejected' && [info.id, otherId(info.id)].includes((e as AuthEvent<'token.rejected'>).tokenId!)),
+    ).toBe(true);
   });
 
   it('refuses a wrong secret even from a store that forgot to compare (defence in depth)', async () => {
@@ -273,7 +293,9 @@ describe('TokenService: management', () => {
     const { info } = await svc.issue({ userId: 1 });
     clock.advance(HOUR);
     for (const bad of [0, -1, Number.NaN]) {
-      expect((await failure(svc.extend(info.id, { absoluteTtl: bad }))).message).toBe('absoluteTtl must be a positive number of milliseconds.');
+      expect((await failure(svc.extend(info.id, { absoluteTtl: bad }))).message).toBe(
+        'absoluteTtl must be a positive number of milliseconds.',
+      );
       expect((await failure(svc.extend(info.id, { idleTtl: bad }))).message).toBe('idleTtl must be a positive number of milliseconds.');
     }
     events.length = 0;
@@ -294,7 +316,11 @@ describe('TokenService: management', () => {
     const { svc, clock, events, calls } = makeService();
     const { info } = await svc.issue({ userId: null });
     events.length = 0;
-    expect(await svc.upgrade(info.id, 4, { kind: 'guest' })).toMatchObject({ userId: 4, kind: 'guest', scopes: ['read', 'write', 'account'] });
+    expect(await svc.upgrade(info.id, 4, { kind: 'guest' })).toMatchObject({
+      userId: 4,
+      kind: 'guest',
+      scopes: ['read', 'write', 'account'],
+    });
     expect(await svc.upgrade(info.id, 5, { scopes: ['read'] })).toMatchObject({ userId: 5, kind: 'user', scopes: ['read'] });
     expect(await svc.downgrade(info.id, { scopes: ['ping'] })).toMatchObject({ userId: null, kind: 'app', scopes: ['ping'] });
     expect(events).toEqual([

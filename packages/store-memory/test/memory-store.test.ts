@@ -184,7 +184,10 @@ describe('memory token store: the per-user index', () => {
             }
           }
           for (let u = 0; u <= 3; u++) {
-            const want = [...model].filter(([, x]) => x === u).map(([id]) => id).sort();
+            const want = [...model]
+              .filter(([, x]) => x === u)
+              .map(([id]) => id)
+              .sort();
             expect((await s.tokens.listByUser(u, T0 + 1)).map((t) => t.id).sort()).toEqual(want);
           }
           expect(s.tokens.indexed).toBe([...model.values()].filter((u) => u !== null).length);

@@ -254,7 +254,12 @@ export function tokenTests(ctx: Ctx<AuthStore>): void {
       // Scopes alone, then kind alone: the other one, the owner and the index stay.
       like(await ctx.store.tokens.update(r.id, { scopes: ['read', 'admin'] }, t), { kind: 'user', scopes: ['read', 'admin'], userId: 7 });
       like(await ctx.store.tokens.update(r.id, { kind: 'guest' }, t), { kind: 'guest', scopes: ['read', 'admin'], userId: 7 });
-      like(await ctx.store.tokens.update(r.id, { device: 'd3', data: { y: 2 } }, t), { userId: 7, kind: 'guest', device: 'd3', data: { y: 2 } });
+      like(await ctx.store.tokens.update(r.id, { device: 'd3', data: { y: 2 } }, t), {
+        userId: 7,
+        kind: 'guest',
+        device: 'd3',
+        data: { y: 2 },
+      });
       eq(ids(await ctx.store.tokens.listByUser(7, t)), [r.id]);
       like(await ctx.store.tokens.peek(r.id, t), { userId: 7, kind: 'guest', scopes: ['read', 'admin'], idleExpiresAt: r.idleExpiresAt });
     });
