@@ -8,11 +8,12 @@
 //   <group>…         those groups
 //   --fast           the fixed fast subset (FAST_SUBSET)
 //   --changed[=ref]  the groups whose mutated files or test files differ from `ref` (default: HEAD~1)
+//   --summary        no run: the per-file table of the reports left by the groups' last runs
 //   --force          ignore the incremental file: every mutant is tested again (use it for the scores you report)
 //   --lines          with --changed: mutate only the lines the change touched in the groups' source files (what CI
 //                    runs: its cost follows the size of the change); a group whose tests alone changed is skipped
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import base from '../stryker.config.mjs';
@@ -102,40 +103,49 @@ for (const name of groups) {
     }
   }
   const dir = join('reports', 'mutation', name);
-  mkdirSync(dir, { recursive: true });
-  console.log(`\n=== mutation group ${name}: ${mutate.join(', ')}\n    tests: ${group.tests.join(', ')}`);
-  const started = Date.now();
-  // One Stryker process per group, on a config file of its own (the shared options plus the group's), so no
-  // state leaks from one group to the next.
-  const config = join(dir, 'stryker.config.json');
-  writeFileSync(
-    config,
-    JSON.stringify(
-      {
-        ...base,
-        mutate,
-        jest: { ...base.jest, config: { testMatch: group.tests.map((t) => `<rootDir>/${t}`) } },
-        incrementalFile: join(dir, 'incremental.json'),
-        // --force: test every mutant again (the incremental file can keep a stale "survived" for a mutant that
-        // only a new test reaches, as seen with module-level constants).
-        force: Boolean(flag('--force')),
-        htmlReporter: { fileName: join(dir, 'mutation.html') },
-        jsonReporter: { fileName: join(dir, 'mutation.json') },
-      },
-      null,
-      2,
-    ),
-  );
-  // AUTHMOUNT_TEST_STORES reaches the test runner processes Stryker forks.
-  const env = { ...process.env };
-  if (group.stores) env.AUTHMOUNT_TEST_STORES = group.stores.join(',');
-  else delete env.AUTHMOUNT_TEST_STORES;
-  const run = spawnSync('npx', ['stryker', 'run', config], { stdio: 'inherit', env });
-  const seconds = Math.round((Date.now() - started) / 1000);
-  if (run.status !== 0) {
-    failed = true;
-    console.log(`!! group ${name}: Stryker exited with ${run.status ?? run.signal}`);
-    continue;
+  let seconds = '–';
+  if (flag('--summary')) {
+    // --summary: no run, the table of the reports the groups' last runs left.
+    if (!existsSync(join(dir, 'mutation.json'))) {
+      console.log(`=== mutation group ${name}: no report yet (reports/mutation/${name}/mutation.json)`);
+      continue;
+    }
+  } else {
+    mkdirSync(dir, { recursive: true });
+    console.log(`\n=== mutation group ${name}: ${mutate.join(', ')}\n    tests: ${group.tests.join(', ')}`);
+    const started = Date.now();
+    // One Stryker process per group, on a config file of its own (the shared options plus the group's), so no
+    // state leaks from one group to the next.
+    const config = join(dir, 'stryker.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify(
+        {
+          ...base,
+          mutate,
+          jest: { ...base.jest, config: { testMatch: group.tests.map((t) => `<rootDir>/${t}`) } },
+          incrementalFile: join(dir, 'incremental.json'),
+          // --force: test every mutant again (the incremental file can keep a stale "survived" for a mutant that
+          // only a new test reaches, as seen with module-level constants).
+          force: Boolean(flag('--force')),
+          htmlReporter: { fileName: join(dir, 'mutation.html') },
+          jsonReporter: { fileName: join(dir, 'mutation.json') },
+        },
+        null,
+        2,
+      ),
+    );
+    // AUTHMOUNT_TEST_STORES reaches the test runner processes Stryker forks.
+    const env = { ...process.env };
+    if (group.stores) env.AUTHMOUNT_TEST_STORES = group.stores.join(',');
+    else delete env.AUTHMOUNT_TEST_STORES;
+    const run = spawnSync('npx', ['stryker', 'run', config], { stdio: 'inherit', env });
+    seconds = Math.round((Date.now() - started) / 1000);
+    if (run.status !== 0) {
+      failed = true;
+      console.log(`!! group ${name}: Stryker exited with ${run.status ?? run.signal}`);
+      continue;
+    }
   }
 
   // The JSON report (mutation-testing-report-schema): files → mutants with status and location.
@@ -181,7 +191,7 @@ for (const r of rows) {
   u += r.undetected;
   const score = r.detected + r.undetected ? ((100 * r.detected) / (r.detected + r.undetected)).toFixed(1) : '100.0';
   console.log(
-    `| ${r.group} | ${r.file} | ${r.detected} | ${r.undetected} | ${r.ignored.length} | ${r.excluded} | ${score} % | ${r.seconds} s |`,
+    `| ${r.group} | ${r.file} | ${r.detected} | ${r.undetected} | ${r.ignored.length} | ${r.excluded} | ${score} % | ${typeof r.seconds === 'number' ? `${r.seconds} s` : r.seconds} |`,
   );
 }
 console.log(`| **total** | | ${d} | ${u} | | | ${d + u ? ((100 * d) / (d + u)).toFixed(1) : '100.0'} % | |`);

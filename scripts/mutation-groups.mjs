@@ -98,6 +98,7 @@ export const GROUPS = {
       'packages/pcloud/src/oauth/request.ts',
     ],
     tests: [
+      'packages/pcloud/test/oauth-request.test.ts',
       'packages/pcloud/test/oauth-token.test.ts',
       'packages/pcloud/test/oauth-authorize.test.ts',
       'packages/pcloud/test/oauth-poll.test.ts',
