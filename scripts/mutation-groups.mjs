@@ -99,6 +99,7 @@ export const GROUPS = {
     ],
     tests: [
       'packages/pcloud/test/oauth-request.test.ts',
+      'packages/pcloud/test/oauth-grants.test.ts',
       'packages/pcloud/test/oauth-token.test.ts',
       'packages/pcloud/test/oauth-authorize.test.ts',
       'packages/pcloud/test/oauth-poll.test.ts',

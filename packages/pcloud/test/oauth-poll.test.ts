@@ -88,6 +88,14 @@ describe.each(testStores())('poll_token on the $name store', (ts) => {
     expect(await h.auth.tokens.list(alice)).toEqual([]);
   });
 
+  it('an account deleted after approving gets no token: 2114, as a denial', async () => {
+    await start(SHORT);
+    const rid = requestId();
+    await allow(h, pollQuery(rid));
+    await h.auth.accounts.delete(alice);
+    expectError(await pollFor(rid), 2114, 'The user denied access to the application.');
+  });
+
   it('times out with 6001 when nobody decides; a wrong password decides nothing', async () => {
     await start(SHORT);
     const rid = requestId();

@@ -77,6 +77,9 @@ describe.each(testStores())('oauth2_token on the $name store', (ts) => {
     const shown = await allow(h, { client_id: CLIENT.clientId, response_type: 'code' });
     const code = /<code class="code">([^<]+)<\/code>/.exec(shown.text)![1];
     expectError(await exchange(h, creds(code, { redirect_uri: CLIENT.redirectUris[0] })), 2012);
+    // ... and takes an empty one as none.
+    const shownAgain = await allow(h, { client_id: CLIENT.clientId, response_type: 'code' });
+    expectOk(await exchange(h, creds(/<code class="code">([^<]+)<\/code>/.exec(shownAgain.text)![1], { redirect_uri: '' })));
   });
 
   it('a code expires after 10 minutes', async () => {
