@@ -77,7 +77,11 @@ export const GROUPS = {
   },
   'redis-store-tokens': {
     mutate: ['packages/store-redis/src/tokens.ts'],
-    tests: ['packages/store-redis/test/conformance-single.test.ts', 'packages/store-redis/test/index.test.ts'],
+    tests: [
+      'packages/store-redis/test/conformance-single.test.ts',
+      'packages/store-redis/test/index.test.ts',
+      'packages/store-redis/test/options.test.ts',
+    ],
   },
   'cb-app-auth': {
     stores: MEMORY,

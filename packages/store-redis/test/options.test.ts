@@ -232,6 +232,44 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
   }
 }
 
+describe('redisStore: a failed token operation names itself (logs and RedisStoreError.operation)', () => {
+  it('create, authenticate, peek, update (both paths), delete, listByUser and deleteByUser', async () => {
+    const port = await deadPort();
+    const store = redisStore({ url: `redis://127.0.0.1:${port}`, commandTimeout: 20_000, onError: () => undefined });
+    try {
+      await expect(store.ready!()).rejects.toThrow('ECONNREFUSED');
+      const now = Date.now();
+      const r = tokenRecord(now, { userId: 9 });
+      const app = tokenRecord(now, { userId: null, kind: 'app' });
+      const calls: Array<[string, () => Promise<unknown>]> = [
+        ['tokens.create', () => store.tokens.create(r)],
+        ['tokens.create', () => store.tokens.create(app)],
+        ['tokens.authenticate', () => store.tokens.authenticate(r.id, r.secretHash, now)],
+        ['tokens.peek', () => store.tokens.peek(r.id, now)],
+        ['tokens.update', () => store.tokens.update(r.id, { device: 'x' }, now)],
+        ['tokens.update', () => store.tokens.update(r.id, { userId: 10 }, now)],
+        ['tokens.delete', () => store.tokens.delete(r.id)],
+        ['tokens.listByUser', () => store.tokens.listByUser(9, now)],
+        ['tokens.deleteByUser', () => store.tokens.deleteByUser(9, [], now)],
+      ];
+      for (const [operation, call] of calls) {
+        const err = await call().then(
+          () => new Error('resolved'),
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(RedisStoreError);
+        expect([operation, (err as RedisStoreError).operation, (err as Error).message]).toEqual([
+          operation,
+          operation,
+          expect.stringContaining(`redis ${operation} failed`),
+        ]);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('redisStore on a host that does not exist', () => {
   it("ready() rejects with the resolver's answer naming the host, and calls carry it as their cause", async () => {
     // `.invalid` never resolves (RFC 6761); EAI_AGAIN where no resolver answers at all.

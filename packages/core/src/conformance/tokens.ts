@@ -25,6 +25,27 @@ export function tokenTests(ctx: Ctx<AuthStore>): void {
       eq(await ctx.store.tokens.peek(r.id, ctx.now), r);
     });
 
+    it('creates app tokens (no owner) and tokens whose id was drawn for another owner, each once', async () => {
+      const app = record({ userId: null, kind: 'app' });
+      assert.equal(await ctx.store.tokens.create(app), true);
+      assert.equal(await ctx.store.tokens.create({ ...app, device: 'again' }), false);
+      like(await ctx.store.tokens.peek(app.id, ctx.now), { userId: null, device: app.device });
+      // Ids carry the slot of the user they were drawn for (cluster placement), but an owner is not bound to
+      // them: an id drawn for nobody, or for another user, still indexes under the record's own user.
+      const stray = [
+        record({ userId: 14, id: newTokenId(null), createdAt: ctx.now - 4 }),
+        record({ userId: 14, createdAt: ctx.now - 3 }),
+        record({ userId: 14, id: newTokenId(99), createdAt: ctx.now - 2 }),
+        record({ userId: 14, createdAt: ctx.now - 1 }),
+      ];
+      for (const r of [stray[3], stray[0], stray[2], stray[1]]) assert.equal(await ctx.store.tokens.create(r), true);
+      assert.equal(await ctx.store.tokens.create({ ...stray[0], device: 'again' }), false);
+      eq(ids(await ctx.store.tokens.listByUser(14, ctx.now)), ids(stray));
+      assert.equal(await ctx.store.tokens.delete(stray[2].id), true);
+      assert.equal(await ctx.store.tokens.deleteByUser(14, [stray[0].id], ctx.now), 2);
+      eq(ids(await ctx.store.tokens.listByUser(14, ctx.now)), [stray[0].id]);
+    });
+
     it('authenticates with the right hash and slides the idle expiry', async () => {
       const r = record();
       await ctx.store.tokens.create(r);
@@ -72,6 +93,14 @@ export function tokenTests(ctx: Ctx<AuthStore>): void {
       const r2 = record();
       await ctx.store.tokens.create(r2);
       assert.equal((await ctx.store.tokens.authenticate(r2.id, r2.secretHash, ctx.now + DAY - 1)).ok, true);
+      // peek and update check the idle deadline themselves, on a record nothing has touched since it died
+      const r3 = record();
+      await ctx.store.tokens.create(r3);
+      assert.equal((await ctx.store.tokens.peek(r3.id, ctx.now + DAY - 1))?.id, r3.id);
+      assert.equal(await ctx.store.tokens.peek(r3.id, ctx.now + DAY), null);
+      const r4 = record();
+      await ctx.store.tokens.create(r4);
+      assert.equal(await ctx.store.tokens.update(r4.id, { device: 'late' }, ctx.now + DAY), null);
     });
 
     it('expires at the absolute expiry even when used all along, and never slides past it', async () => {
