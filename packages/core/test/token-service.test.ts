@@ -2,6 +2,7 @@ import { memoryStore } from '@authmount/store-memory';
 import {
   AuthError,
   AuthEvents,
+  assertStorable,
   DAY,
   DEFAULT_TOKEN_POLICY,
   HOUR,
@@ -12,6 +13,7 @@ import {
   parseToken,
   type AuthEvent,
   type AuthenticateResult,
+  type TokenData,
   type TokenPolicy,
   type TokenStore,
 } from '../src';
@@ -136,7 +138,8 @@ describe('TokenService: issue', () => {
     // Dropped before the cut: 256 visible characters survive a prefix of control characters.
     expect((await svc.issue({ userId: 1, device: '\r\n'.repeat(10) + 'd'.repeat(300) })).info.device).toBe('d'.repeat(256));
     calls.length = 0;
-    for (const data of [{ k: 'a\u0000' }, { ['k\u0000']: 1 }, { k: ['x', { y: '\u0000' }] }]) {
+    const refused: TokenData[] = [{ k: 'a\u0000' }, { ['k\u0000']: 1 }];
+    for (const data of refused) {
       const e = await failure(svc.issue({ userId: 1, data }));
       expect([e.code, e.message, e.details.field]).toEqual([
         'invalid_request',
@@ -177,6 +180,16 @@ describe('TokenService: issue', () => {
     const { svc, clock, events } = makeService();
     const { info } = await svc.issue({ userId: 7, appId: 'ap' });
     expect(events).toEqual([{ type: 'token.issued', at: clock(), tokenId: info.id, userId: 7, kind: 'user', appId: 'ap' }]);
+  });
+});
+
+describe('assertStorable', () => {
+  it('finds a NUL in any string or key, however deep, and nothing else', () => {
+    for (const bad of ['\u0000', ['ok', ['x\u0000']], { a: { b: [{ c: 'd\u0000' }] } }, { ['\u0000']: 1 }, { a: { ['b\u0000']: null } }]) {
+      expect(() => assertStorable('thing', bad)).toThrow(new AuthError('invalid_request', 'thing must not contain NUL characters.'));
+    }
+    for (const ok of ['\\u0000', 'tab\t', 0, null, true, [], {}, { a: [1, 'b', { c: null }] }])
+      expect(() => assertStorable('thing', ok)).not.toThrow();
   });
 });
 
