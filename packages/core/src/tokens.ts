@@ -182,7 +182,6 @@ export class TokenService {
     if (!constantTimeEqual(record.secretHash, secretHash)) return this.reject(id, 'mismatch', now);
     if (!issuerAccepted(record, require)) return this.reject(id, 'foreign', now);
     checkRequirements(record, require);
-    // Stryker disable next-line ConditionalExpression: a speed guard only (emit checks for listeners itself); no behaviour differs
     if (this.events.listens('token.authenticated')) {
       this.events.emit('token.authenticated', { tokenId: record.id, userId: record.userId, kind: record.kind }, now);
     }

@@ -12,7 +12,7 @@ import {
 } from '@authmount/core';
 import type { Capacity } from './capacity';
 import { ExpiryWheel } from './expiry-wheel';
-import { intern, EMPTY_DATA, ownData } from './scopes';
+import { intern, ownData } from './scopes';
 
 /**
  * What a token is for: kind, issuer, application and scopes. Most tokens share one of a handful, so a
@@ -50,14 +50,13 @@ function profileOf(kind: TokenKind, issuer: string, appId: string | null, scopes
   // JSON, not a separator-joined string: no issuer, app id or scope can make two profiles share a key (with
   // "\n" joins, scopes ["a\nb"] and ["a", "b"] did). Runs on create and update only, never per request.
   const key = JSON.stringify([kind, issuer, appId, scopes]);
-  let p = profiles.get(key);
-  // Stryker disable next-line ConditionalExpression: sharing saves memory only; a fresh equal profile behaves the same
-  if (!p) {
-    p = Object.freeze({ kind, issuer, appId, scopes: intern(scopes) });
-    // Bounded like the scope lists: an unusual profile beyond the first 1,000 is simply not shared.
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound limits memory only; behaviour is the same either side of it
-    if (profiles.size < 1000) profiles.set(key, p);
-  }
+  return profiles.get(key) ?? share(key, Object.freeze({ kind, issuer, appId, scopes: intern(scopes) }));
+}
+
+function share(key: string, p: Profile): Profile {
+  // Bounded like the scope lists: an unusual profile beyond the first 1,000 is simply not shared.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound limits memory only; behaviour is the same either side of it
+  if (profiles.size < 1000) profiles.set(key, p);
   return p;
 }
 
@@ -95,8 +94,7 @@ function copyOut(id: string, r: Stored): TokenRecord {
     idleTtl: r.idleTtl,
     idleExpiresAt: r.idleExpiresAt,
     lastUsedAt: r.lastUsedAt,
-    // Stryker disable next-line ConditionalExpression: a speed path; spreading the empty bag also gives {}
-    data: r.data === EMPTY_DATA ? {} : { ...r.data },
+    data: { ...r.data },
   };
 }
 
@@ -164,8 +162,7 @@ export class MemoryTokenStore implements TokenStore {
       return Promise.resolve({ ok: false, reason: 'expired' });
     }
     if (!constantTimeEqual(r.hash, secretHash)) return Promise.resolve({ ok: false, reason: 'mismatch' });
-    // Stryker disable next-line ConditionalExpression: a speed path; accepts() passes everything without a filter too
-    if (filter !== undefined && !accepts(r.profile, filter)) {
+    if (!accepts(r.profile, filter)) {
       return Promise.resolve({ ok: false, reason: 'refused', record: copyOut(id, r) });
     }
     r.lastUsedAt = now;
@@ -242,7 +239,6 @@ export class MemoryTokenStore implements TokenStore {
   /** A copy of the user's ids (callers remove entries while they walk it). */
   private idsOf(userId: number): string[] {
     const ids = this.byUser.get(userId);
-    // Stryker disable next-line ArrayDeclaration: equivalent, an invented id is in no map, and both callers skip ids they cannot find
     return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
   }
 
@@ -276,14 +272,12 @@ export class MemoryTokenStore implements TokenStore {
   private unindex(userId: number, id: string): void {
     const ids = this.byUser.get(userId);
     if (ids === undefined) return;
-    // The two guards below are defensive: callers only unindex an id that is indexed (see index()), and an
-    // array holds at least two ids, so neither can be false there.
+    // `ids === id` and `rest.length === 0` are defensive: callers only unindex an id that is indexed (see
+    // index()), and an array holds at least two ids.
     if (typeof ids === 'string') {
-      // Stryker disable next-line ConditionalExpression: equivalent under the invariant above
       if (ids === id) this.byUser.delete(userId);
     } else if (Array.isArray(ids)) {
       const rest = ids.filter((x) => x !== id);
-      // Stryker disable next-line ConditionalExpression: equivalent under the invariant above
       if (rest.length === 0) this.byUser.delete(userId);
       else this.byUser.set(userId, rest.length === 1 ? rest[0] : rest);
     } else {

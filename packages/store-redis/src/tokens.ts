@@ -124,7 +124,6 @@ export class RedisTokenStore implements TokenStore {
     const { io, keys } = this.ctx;
     return io.op('tokens.peek', async (op) => {
       const flat = (await op.cmd('HGETALL', keys.token(id))) as Flat;
-      // Stryker disable next-line ConditionalExpression: a shortcut; an empty reply decodes to NaN deadlines, which the liveness check refuses
       if (flat.length === 0) return null;
       const r = tokenFromMap(id, toMap(flat));
       return now < r.expiresAt && now < r.idleExpiresAt ? r : null;
@@ -135,11 +134,9 @@ export class RedisTokenStore implements TokenStore {
     const { io, keys, slack } = this.ctx;
     const key = keys.token(id);
     const fields = patchFields(patch);
-    // Stryker disable next-line StringLiteral: equivalent, the script slides on '1' only
     const slide = patch.slide ? '1' : '0';
     // The one-script path for patches that move neither owner nor ceiling; the general path gives the same
     // result in more round trips.
-    // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, a speed path (see above)
     if (patch.userId === undefined && patch.expiresAt === undefined) {
       // Nothing that concerns an index: one script.
       return io.op('tokens.update', async (op) => {
@@ -250,7 +247,6 @@ export class RedisTokenStore implements TokenStore {
       [...byTag.values()].map(async (group) => {
         const parsed = group.map(parseMember);
         const args: string[] = [mode, int(userId), int(now)];
-        // Stryker disable next-line StringLiteral: equivalent, the script keeps on '1' only
         for (const p of parsed) args.push(p.gen, keep.has(p.id) ? '1' : '0');
         const replies = (await op.run(
           TOKEN_RESOLVE,

@@ -81,7 +81,6 @@ export const rules = {
     return {
       code: 'edge_whitespace',
       check: (password) => {
-        // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, password[0] of "" is undefined, which the pattern reads as "undefined" (no whitespace); the guard keeps that coercion out of the logic
         if (password.length === 0) return null;
         const edges = WHITESPACE.test(password[0]) || WHITESPACE.test(password[password.length - 1]);
         return edges ? violation('edge_whitespace', MESSAGES.edgeWhitespace) : null;
