@@ -8,15 +8,17 @@
 //   <group>…         those groups
 //   --fast           the fixed fast subset (FAST_SUBSET)
 //   --changed[=ref]  the groups whose mutated files or test files differ from `ref` (default: HEAD~1)
+//   --plan           no run: print what each group would mutate (with --changed --lines: the line ranges)
 //   --summary        no run: the per-file table of the reports left by the groups' last runs
 //   --force          ignore the incremental file: every mutant is tested again (use it for the scores you report)
 //   --lines          with --changed: mutate only the lines the change touched in the groups' source files (what CI
 //                    runs: its cost follows the size of the change); a group whose tests alone changed is skipped
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import base from '../stryker.config.mjs';
+import { EQUIVALENTS } from './mutation-equivalents.mjs';
 import { FAST_SUBSET, GROUPS } from './mutation-groups.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,8 +79,10 @@ function changedLines(ref, group) {
 
 let groups;
 if (flag('--fast')) groups = FAST_SUBSET;
-else if (flag('--changed')) groups = changedGroups(flag('--changed').split('=')[1] || 'HEAD~1');
-else if (named.length) groups = named;
+else if (flag('--changed')) {
+  // Named groups narrow the changed ones (`--changed=main token-service`).
+  groups = changedGroups(flag('--changed').split('=')[1] || 'HEAD~1').filter((g) => named.length === 0 || named.includes(g));
+} else if (named.length) groups = named;
 else groups = Object.keys(GROUPS);
 for (const g of groups) if (!GROUPS[g]) throw new Error(`no mutation group "${g}" (npm run mutate -- --list)`);
 if (groups.length === 0) {
@@ -90,6 +94,8 @@ const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 const rows = [];
 let failed = false;
+/** Entries of EQUIVALENTS that matched a mutant in this run (the others are reported as possibly stale). */
+const matched = new Set();
 
 for (const name of groups) {
   const group = GROUPS[name];
@@ -102,7 +108,13 @@ for (const name of groups) {
       continue;
     }
   }
-  const dir = join('reports', 'mutation', name);
+  if (flag('--plan')) {
+    // --plan: what would be mutated, without running anything (e.g. what CI's --changed --lines step will do).
+    console.log(`${name}: ${mutate.join(', ')}`);
+    continue;
+  }
+  // A --lines run covers part of a group: its report goes apart, so --summary and the incremental file keep the whole group's.
+  const dir = join('reports', flag('--lines') ? 'mutation-lines' : 'mutation', name);
   let seconds = '–';
   if (flag('--summary')) {
     // --summary: no run, the table of the reports the groups' last runs left.
@@ -139,6 +151,8 @@ for (const name of groups) {
     const env = { ...process.env };
     if (group.stores) env.AUTHMOUNT_TEST_STORES = group.stores.join(',');
     else delete env.AUTHMOUNT_TEST_STORES;
+    // A stale report must not stand in for this run: Stryker writes none when the range holds no mutant.
+    rmSync(join(dir, 'mutation.json'), { force: true });
     const run = spawnSync('npx', ['stryker', 'run', config], { stdio: 'inherit', env });
     seconds = Math.round((Date.now() - started) / 1000);
     if (run.status !== 0) {
@@ -149,12 +163,34 @@ for (const name of groups) {
   }
 
   // The JSON report (mutation-testing-report-schema): files → mutants with status and location.
+  if (!existsSync(join(dir, 'mutation.json'))) {
+    console.log(`=== mutation group ${name}: no mutant in ${mutate.join(', ')} (nothing to test)`);
+    continue;
+  }
   const report = JSON.parse(readFileSync(join(dir, 'mutation.json'), 'utf8'));
   const byFile = new Map();
-  for (const [file, { mutants }] of Object.entries(report.files)) {
+  for (const [file, { mutants, source }] of Object.entries(report.files)) {
     const c = { detected: 0, undetected: 0, survived: [], excluded: 0, ignored: [] };
+    const lines = source.split('\n');
+    // The code a mutant replaces (report columns: 1-based start, end exclusive).
+    const original = ({ start, end }) =>
+      start.line === end.line
+        ? lines[start.line - 1].slice(start.column - 1, end.column - 1)
+        : [
+            lines[start.line - 1].slice(start.column - 1),
+            ...lines.slice(start.line, end.line - 1),
+            lines[end.line - 1].slice(0, end.column - 1),
+          ].join('\n');
     for (const r of mutants) {
-      if (DETECTED.has(r.status)) c.detected++;
+      const known =
+        UNDETECTED.has(r.status) &&
+        EQUIVALENTS.find(
+          (e) => e.file === file && e.mutator === r.mutatorName && e.replacement === r.replacement && e.code === original(r.location),
+        );
+      if (known) {
+        matched.add(known);
+        c.ignored.push(`${file}:${r.location.start.line} ${r.mutatorName} → ${r.replacement}: ${known.why}`);
+      } else if (DETECTED.has(r.status)) c.detected++;
       // Ignored: a `// Stryker disable … : <reason>` comment marks the mutant equivalent; listed with its reason.
       else if (r.status === 'Ignored') c.ignored.push(`${file}:${r.location.start.line} ${r.mutatorName}: ${r.statusReason ?? ''}`);
       else if (UNDETECTED.has(r.status)) {
@@ -180,7 +216,9 @@ for (const name of groups) {
   }
 }
 
-console.log('\nmutation score per file (detected = killed + timeout; equivalent = ignored by a commented Stryker disable;');
+if (flag('--plan')) process.exit(0);
+console.log('\nmutation score per file (detected = killed + timeout; equivalent = ignored by a commented Stryker disable or listed in');
+console.log('scripts/mutation-equivalents.mjs;');
 console.log('invalid = CompileError/RuntimeError; only detected and undetected count)');
 console.log('| group | file | detected | undetected | equivalent | invalid | score | run |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|');
@@ -197,6 +235,14 @@ for (const r of rows) {
 console.log(`| **total** | | ${d} | ${u} | | | ${d + u ? ((100 * d) / (d + u)).toFixed(1) : '100.0'} % | |`);
 const survivors = rows.flatMap((r) => r.survived);
 if (survivors.length) console.log(`\nundetected mutants:\n${survivors.map((s) => `  ${s}`).join('\n')}`);
+const unmatched = EQUIVALENTS.filter((e) => !matched.has(e) && rows.some((r) => r.file === e.file) && !flag('--lines'));
+if (unmatched.length)
+  console.log(
+    `\nentries of scripts/mutation-equivalents.mjs that matched no surviving mutant (stale, or now killed):\n${unmatched.map((e) => `  ${e.file} ${e.mutator} ${e.code} → ${e.replacement}`).join('\n')}`,
+  );
 const ignored = rows.flatMap((r) => r.ignored);
-if (ignored.length) console.log(`\nequivalent mutants (ignored, with the reason in the code):\n${ignored.map((s) => `  ${s}`).join('\n')}`);
+if (ignored.length)
+  console.log(
+    `\nequivalent mutants (a Stryker disable comment in the code, or scripts/mutation-equivalents.mjs), with the reason:\n${ignored.map((s) => `  ${s}`).join('\n')}`,
+  );
 process.exitCode = failed ? 1 : 0;
