@@ -1,22 +1,13 @@
 import argon2 from 'argon2';
 import { memoryStore } from '@authmount/store-memory';
-import { AuthError, DEFAULT_ARGON2, MINUTE, PasswordHasher, createAuthCore, manualClock } from '../src';
+import { DEFAULT_ARGON2, MINUTE, PasswordHasher, createAuthCore, manualClock } from '../src';
 import { FAST_HASHING } from '../../../test-support/fast';
-import { makeCore } from './helpers';
+import { authError, makeCore } from './helpers';
 
 const GOOD = 'correct horse battery staple';
 const GOOD2 = 'another quite long passphrase';
 /** A server-side attempt (no client IP). */
 const T = { ip: undefined, method: 't' };
-
-async function err(p: Promise<unknown>): Promise<AuthError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof AuthError)) throw new Error(`expected an AuthError, got ${String(e)}`);
-  return e;
-}
 
 describe('AccountService', () => {
   it('registers and logs in by login or e-mail, case-insensitively', async () => {
@@ -65,9 +56,13 @@ describe('AccountService', () => {
     const { core, events } = makeCore();
     await core.accounts.register({ login: 'alice', password: GOOD });
     const verify = jest.spyOn(argon2, 'verify');
-    const wrong = await err(core.accounts.login({ identifier: 'alice', password: 'nope nope nope nope', ip: undefined, method: 't' }));
+    const wrong = await authError(
+      core.accounts.login({ identifier: 'alice', password: 'nope nope nope nope', ip: undefined, method: 't' }),
+    );
     const before = core.hasher.dummyVerifications;
-    const unknown = await err(core.accounts.login({ identifier: 'mallory', password: 'nope nope nope nope', ip: undefined, method: 't' }));
+    const unknown = await authError(
+      core.accounts.login({ identifier: 'mallory', password: 'nope nope nope nope', ip: undefined, method: 't' }),
+    );
     expect(core.hasher.dummyVerifications).toBe(before + 1);
     expect(verify).toHaveBeenCalledTimes(2); // one real, one dummy: the same hashing work
     verify.mockRestore();
@@ -91,26 +86,26 @@ describe('AccountService', () => {
       ['x'.repeat(300), GOOD],
       [42, GOOD],
     ] as const) {
-      expect((await err(core.accounts.login({ identifier, password, ip: undefined, method: 't' }))).code).toBe('invalid_request');
+      expect((await authError(core.accounts.login({ identifier, password, ip: undefined, method: 't' }))).code).toBe('invalid_request');
     }
     // Longer than the policy allows: fails like a wrong password, but without any argon2 work.
     const dummy = jest.spyOn(core.hasher, 'dummyVerify');
-    expect((await err(core.accounts.login({ identifier: 'a', password: 'x'.repeat(100_000), ip: undefined, method: 't' }))).code).toBe(
-      'invalid_credentials',
-    );
+    expect(
+      (await authError(core.accounts.login({ identifier: 'a', password: 'x'.repeat(100_000), ip: undefined, method: 't' }))).code,
+    ).toBe('invalid_credentials');
     expect(dummy).not.toHaveBeenCalled();
-    const e = await err(core.accounts.register({ login: 'big', password: 'y'.repeat(100_000) }));
+    const e = await authError(core.accounts.register({ login: 'big', password: 'y'.repeat(100_000) }));
     expect(e.code).toBe('password_policy');
     expect(e.details.violations).toEqual([expect.objectContaining({ code: 'too_long' })]);
-    expect((await err(core.accounts.register({ login: 'n', password: 12345 as unknown as string }))).code).toBe('password_policy');
-    expect((await err(core.accounts.register({ email: 'not-an-email', password: GOOD }))).code).toBe('invalid_request');
+    expect((await authError(core.accounts.register({ login: 'n', password: 12345 as unknown as string }))).code).toBe('password_policy');
+    expect((await authError(core.accounts.register({ email: 'not-an-email', password: GOOD }))).code).toBe('invalid_request');
     expect(hash).not.toHaveBeenCalled();
     expect(verify).not.toHaveBeenCalled();
   });
 
   it('applies the password policy (nist by default, pcloud on request) with every violation', async () => {
     const { core } = makeCore();
-    const e = await err(core.accounts.register({ login: 'bob', password: 'password' }));
+    const e = await authError(core.accounts.register({ login: 'bob', password: 'password' }));
     expect(e.code).toBe('password_policy');
     expect((e.details.violations as Array<{ code: string }>).map((v) => v.code)).toEqual(
       expect.arrayContaining(['too_short', 'common_password']),
@@ -118,7 +113,7 @@ describe('AccountService', () => {
     expect(JSON.stringify(e.details)).not.toContain('"password"');
     const p = makeCore({ passwordPolicy: 'pcloud' }).core;
     await expect(p.accounts.register({ login: 'c', password: 'Tr0ub4dor&3' })).resolves.toMatchObject({ login: 'c' });
-    const pe = await err(p.accounts.register({ login: 'd', password: ' abc' }));
+    const pe = await authError(p.accounts.register({ login: 'd', password: ' abc' }));
     expect((pe.details.violations as Array<{ code: string }>).map((v) => v.code)).toEqual(
       expect.arrayContaining(['too_short', 'edge_whitespace']),
     );
@@ -127,18 +122,18 @@ describe('AccountService', () => {
   it('refuses attributes with a NUL anywhere, on register and update, before any hashing', async () => {
     const { core } = makeCore();
     const hashes = jest.spyOn(core.hasher, 'hash');
-    const e = await err(core.accounts.register({ login: 'zoe', password: GOOD, attributes: { bio: 'x\u0000y' } }));
+    const e = await authError(core.accounts.register({ login: 'zoe', password: GOOD, attributes: { bio: 'x\u0000y' } }));
     expect([e.code, e.details.field]).toEqual(['invalid_request', 'attributes']);
     expect(hashes).not.toHaveBeenCalled();
     const zoe = await core.accounts.register({ login: 'zoe', password: GOOD, attributes: { bio: 'fine' } });
-    expect((await err(core.accounts.update(zoe.id, { attributes: { ['k\u0000']: 1 } }))).code).toBe('invalid_request');
+    expect((await authError(core.accounts.update(zoe.id, { attributes: { ['k\u0000']: 1 } }))).code).toBe('invalid_request');
     expect((await core.accounts.find(zoe.id))?.attributes).toEqual({ bio: 'fine' });
   });
 
   it('refuses a second account with the same e-mail as a conflict', async () => {
     const { core } = makeCore();
     await core.accounts.register({ login: 'a', email: 'same@example.com', password: GOOD });
-    const e = await err(core.accounts.register({ login: 'b', email: 'SAME@example.com', password: GOOD }));
+    const e = await authError(core.accounts.register({ login: 'b', email: 'SAME@example.com', password: GOOD }));
     expect([e.code, e.details.field]).toEqual(['conflict', 'email']);
   });
 
@@ -173,7 +168,7 @@ describe('AccountService', () => {
     const running = track('running', hasher.hash('a'));
     const waiting = [track('hash1', hasher.hash('b')), track('hash2', hasher.hash('c'))];
     // The hash line is full: the next hash is refused without waiting; the verify line still has room.
-    const shed = await err(hasher.hash('d'));
+    const shed = await authError(hasher.hash('d'));
     expect(shed.code).toBe('overloaded');
     expect(shed.retryAfterSeconds).toBe(1);
     const verify = track('verify', hasher.verify(h, 'x'));
@@ -200,11 +195,11 @@ describe('AccountService', () => {
     await core.accounts.register({ login: 'alice', password: GOOD });
     const attempt = { identifier: 'alice', password: 'wrong wrong wrong', ip: '1.1.1.1', method: 't' };
     const busy = core.hasher.hash('occupies the only slot');
-    expect((await err(core.accounts.login(attempt))).code).toBe('overloaded');
+    expect((await authError(core.accounts.login(attempt))).code).toBe('overloaded');
     await busy;
     // The pair budget of 1 is still there: the shed attempt did not spend it.
-    expect((await err(core.accounts.login(attempt))).code).toBe('invalid_credentials');
-    expect((await err(core.accounts.login(attempt))).code).toBe('rate_limited');
+    expect((await authError(core.accounts.login(attempt))).code).toBe('invalid_credentials');
+    expect((await authError(core.accounts.login(attempt))).code).toBe('rate_limited');
   });
 
   it('a shed sign-up is refused with overloaded and gives its sign-up back', async () => {
@@ -214,10 +209,10 @@ describe('AccountService', () => {
     });
     const at = { ip: '1.1.1.1', method: 't' };
     const busy = core.hasher.hash('occupies the only slot');
-    expect((await err(core.accounts.signUp({ login: 'a', password: GOOD }, at))).code).toBe('overloaded');
+    expect((await authError(core.accounts.signUp({ login: 'a', password: GOOD }, at))).code).toBe('overloaded');
     await busy;
     await expect(core.accounts.signUp({ login: 'a', password: GOOD }, at)).resolves.toMatchObject({ login: 'a' });
-    expect((await err(core.accounts.signUp({ login: 'b', password: GOOD }, at))).code).toBe('rate_limited');
+    expect((await authError(core.accounts.signUp({ login: 'b', password: GOOD }, at))).code).toBe('rate_limited');
   });
 
   it('changes a password: current one required, new one checked, other tokens revoked but the caller’s', async () => {
@@ -225,16 +220,16 @@ describe('AccountService', () => {
     const a = await core.accounts.register({ login: 'alice', password: GOOD });
     const mine = await core.tokens.issue({ userId: a.id });
     const other = await core.tokens.issue({ userId: a.id });
-    expect((await err(core.accounts.changePassword(a.id, 'wrong wrong wrong', GOOD2, T))).code).toBe('password_mismatch');
-    expect((await err(core.accounts.changePassword(a.id, GOOD, GOOD, T))).code).toBe('same_password');
-    expect((await err(core.accounts.changePassword(a.id, GOOD, 'short', T))).code).toBe('password_policy');
+    expect((await authError(core.accounts.changePassword(a.id, 'wrong wrong wrong', GOOD2, T))).code).toBe('password_mismatch');
+    expect((await authError(core.accounts.changePassword(a.id, GOOD, GOOD, T))).code).toBe('same_password');
+    expect((await authError(core.accounts.changePassword(a.id, GOOD, 'short', T))).code).toBe('password_policy');
     expect(await core.accounts.changePassword(a.id, GOOD, GOOD2, T, { keepTokenIds: [mine.info.id] })).toEqual({ tokensRevoked: 1 });
     expect((await core.tokens.authenticate(mine.token)).id).toBe(mine.info.id);
     await expect(core.tokens.authenticate(other.token)).rejects.toMatchObject({ code: 'token_invalid' });
     await expect(core.accounts.login({ identifier: 'alice', password: GOOD2, ip: undefined, method: 't' })).resolves.toMatchObject({
       id: a.id,
     });
-    expect((await err(core.accounts.login({ identifier: 'alice', password: GOOD, ip: undefined, method: 't' }))).code).toBe(
+    expect((await authError(core.accounts.login({ identifier: 'alice', password: GOOD, ip: undefined, method: 't' }))).code).toBe(
       'invalid_credentials',
     );
   });
@@ -246,7 +241,7 @@ describe('AccountService', () => {
     await core.accounts.delete(a.id);
     await expect(core.tokens.authenticate(t.token)).rejects.toMatchObject({ code: 'token_invalid' });
     expect(await core.accounts.find(a.id)).toBeNull();
-    expect((await err(core.accounts.delete(a.id))).code).toBe('not_found');
+    expect((await authError(core.accounts.delete(a.id))).code).toBe('not_found');
   });
 
   it('updates login, e-mail and attributes', async () => {
@@ -254,7 +249,7 @@ describe('AccountService', () => {
     const a = await core.accounts.register({ login: 'alice', password: GOOD, attributes: { a: 1 } });
     const u = await core.accounts.update(a.id, { email: 'new@example.com', attributes: { b: 2 } });
     expect(u).toMatchObject({ email: 'new@example.com', attributes: { a: 1, b: 2 } });
-    expect((await err(core.accounts.update(a.id, { email: 'bad' }))).code).toBe('invalid_request');
+    expect((await authError(core.accounts.update(a.id, { email: 'bad' }))).code).toBe('invalid_request');
   });
 });
 
@@ -274,11 +269,11 @@ describe('abuse budgets (failures only; reserved before any hashing)', () => {
     const { core, clock, events } = makeCore({ throttle: { pair: { limit: 3, windowMs: 15 * MINUTE } } });
     await core.accounts.register({ login: 'alice', email: 'alice@example.com', password: GOOD });
     await core.accounts.register({ login: 'bob', password: GOOD });
-    await err(core.accounts.login(bad('alice', 'X')));
-    await err(core.accounts.login(bad('ALICE@example.com', 'X'))); // an alias shares the budget
-    await err(core.accounts.login(bad('alice', 'X')));
+    await authError(core.accounts.login(bad('alice', 'X')));
+    await authError(core.accounts.login(bad('ALICE@example.com', 'X'))); // an alias shares the budget
+    await authError(core.accounts.login(bad('alice', 'X')));
     const verify = core.hasher.verifications;
-    const e = await err(core.accounts.login(good('alice', 'X')));
+    const e = await authError(core.accounts.login(good('alice', 'X')));
     expect([e.code, e.details.budget, e.retryAfterSeconds]).toEqual(['rate_limited', 'pair', 15 * 60]);
     expect(core.hasher.verifications).toBe(verify); // refused before any hashing
     expect(events.filter((x) => x.type === 'login.throttled')).toEqual([expect.objectContaining({ budget: 'pair', ip: 'X', method: 't' })]);
@@ -287,38 +282,38 @@ describe('abuse budgets (failures only; reserved before any hashing)', () => {
     clock.advance(15 * MINUTE);
     // A success clears the pair: three more failures are needed again.
     await core.accounts.login(good('alice', 'X'));
-    await err(core.accounts.login(bad('alice', 'X')));
-    await err(core.accounts.login(bad('alice', 'X')));
+    await authError(core.accounts.login(bad('alice', 'X')));
+    await authError(core.accounts.login(bad('alice', 'X')));
     await core.accounts.login(good('alice', 'X'));
-    for (let i = 0; i < 3; i++) expect((await err(core.accounts.login(bad('alice', 'X')))).code).toBe('invalid_credentials');
-    expect((await err(core.accounts.login(bad('alice', 'X')))).code).toBe('rate_limited');
+    for (let i = 0; i < 3; i++) expect((await authError(core.accounts.login(bad('alice', 'X')))).code).toBe('invalid_credentials');
+    expect((await authError(core.accounts.login(bad('alice', 'X')))).code).toBe('rate_limited');
   });
 
   it('account: failures from every IP count; unknown accounts are bounded by what was typed', async () => {
     const { core } = makeCore({ throttle: { account: { limit: 3, windowMs: 24 * 60 * MINUTE } } });
     await core.accounts.register({ login: 'alice', password: GOOD });
-    for (const ip of ['1', '2', '3']) await err(core.accounts.login(bad('alice', ip)));
-    expect((await err(core.accounts.login(good('alice', '4')))).details.budget).toBe('account');
-    for (const ip of ['1', '2', '3']) await err(core.accounts.login(bad('ghost', ip)));
-    expect((await err(core.accounts.login(bad('GHOST', '4')))).details.budget).toBe('account');
-    expect((await err(core.accounts.login(bad('ｇｈｏｓｔ', '5')))).details.budget).toBe('account'); // NFKC
+    for (const ip of ['1', '2', '3']) await authError(core.accounts.login(bad('alice', ip)));
+    expect((await authError(core.accounts.login(good('alice', '4')))).details.budget).toBe('account');
+    for (const ip of ['1', '2', '3']) await authError(core.accounts.login(bad('ghost', ip)));
+    expect((await authError(core.accounts.login(bad('GHOST', '4')))).details.budget).toBe('account');
+    expect((await authError(core.accounts.login(bad('ｇｈｏｓｔ', '5')))).details.budget).toBe('account'); // NFKC
   });
 
   it('account: a success refunds its reservation only; failures stay counted', async () => {
     const { core } = makeCore({ throttle: { pair: false, account: { limit: 3, windowMs: MINUTE } } });
     await core.accounts.register({ login: 'alice', password: GOOD });
-    await err(core.accounts.login(bad('alice', '1')));
-    await err(core.accounts.login(bad('alice', '2')));
+    await authError(core.accounts.login(bad('alice', '1')));
+    await authError(core.accounts.login(bad('alice', '2')));
     for (let i = 0; i < 5; i++) await core.accounts.login(good('alice', '3'));
-    await err(core.accounts.login(bad('alice', '4')));
-    expect((await err(core.accounts.login(good('alice', '5')))).code).toBe('rate_limited');
+    await authError(core.accounts.login(bad('alice', '4')));
+    expect((await authError(core.accounts.login(good('alice', '5')))).code).toBe('rate_limited');
   });
 
   it('ip: failures over all accounts from one IP (spraying); other IPs unaffected', async () => {
     const { core, clock } = makeCore({ throttle: { ip: { limit: 3, windowMs: MINUTE } } });
     await core.accounts.register({ login: 'alice', password: GOOD });
-    for (const who of ['a', 'b', 'c']) await err(core.accounts.login(bad(who, '6.6.6.6')));
-    const e = await err(core.accounts.login(good('alice', '6.6.6.6')));
+    for (const who of ['a', 'b', 'c']) await authError(core.accounts.login(bad(who, '6.6.6.6')));
+    const e = await authError(core.accounts.login(good('alice', '6.6.6.6')));
     expect([e.details.budget, e.retryAfterSeconds]).toEqual(['ip', 60]);
     await expect(core.accounts.login(good('alice', '7.7.7.7'))).resolves.toMatchObject({ login: 'alice' });
     clock.advance(MINUTE);
@@ -330,7 +325,7 @@ describe('abuse budgets (failures only; reserved before any hashing)', () => {
     await core.accounts.register({ login: 'alice', password: GOOD });
     const before = core.hasher.verifications;
     const codes = await Promise.all(
-      Array.from({ length: 200 }, () => err(core.accounts.login(bad('alice', '1.2.3.4'))).then((e) => e.code)),
+      Array.from({ length: 200 }, () => authError(core.accounts.login(bad('alice', '1.2.3.4'))).then((e) => e.code)),
     );
     expect(core.hasher.verifications - before).toBe(10);
     expect(codes.filter((c) => c === 'invalid_credentials')).toHaveLength(10);
@@ -342,12 +337,12 @@ describe('abuse budgets (failures only; reserved before any hashing)', () => {
     const a = await core.accounts.register({ login: 'alice', password: GOOD });
     const at = { ip: '1.1.1.1', method: 't' };
     expect(await core.accounts.verifyPassword(a.id, 'wrong wrong wrong', at)).toBe(false);
-    expect((await err(core.accounts.changePassword(a.id, 'wrong wrong wrong', GOOD2, at))).code).toBe('password_mismatch');
-    await err(core.accounts.login(bad('alice', '1.1.1.1')));
+    expect((await authError(core.accounts.changePassword(a.id, 'wrong wrong wrong', GOOD2, at))).code).toBe('password_mismatch');
+    await authError(core.accounts.login(bad('alice', '1.1.1.1')));
     const verify = core.hasher.verifications;
-    expect((await err(core.accounts.verifyPassword(a.id, GOOD, at))).code).toBe('rate_limited');
-    expect((await err(core.accounts.changePassword(a.id, GOOD, GOOD2, at))).code).toBe('rate_limited');
-    expect((await err(core.accounts.login(good('alice', '1.1.1.1')))).code).toBe('rate_limited');
+    expect((await authError(core.accounts.verifyPassword(a.id, GOOD, at))).code).toBe('rate_limited');
+    expect((await authError(core.accounts.changePassword(a.id, GOOD, GOOD2, at))).code).toBe('rate_limited');
+    expect((await authError(core.accounts.login(good('alice', '1.1.1.1')))).code).toBe('rate_limited');
     expect(core.hasher.verifications).toBe(verify);
     // A right password from elsewhere clears nothing here but works.
     expect(await core.accounts.verifyPassword(a.id, GOOD, { ip: '2.2.2.2', method: 't' })).toBe(true);
@@ -358,10 +353,10 @@ describe('abuse budgets (failures only; reserved before any hashing)', () => {
     const at = { ip: '1.1.1.1', method: 't' };
     await core.accounts.signUp({ login: 'a', password: GOOD }, at);
     // A refused sign-up (policy) is checked before the budget and spends nothing; a conflict does.
-    await err(core.accounts.signUp({ login: 'b', password: 'short' }, at));
-    await err(core.accounts.signUp({ login: 'a', password: GOOD }, at));
+    await authError(core.accounts.signUp({ login: 'b', password: 'short' }, at));
+    await authError(core.accounts.signUp({ login: 'a', password: GOOD }, at));
     const hashes = jest.spyOn(core.hasher, 'hash');
-    const e = await err(core.accounts.signUp({ login: 'c', password: GOOD }, at));
+    const e = await authError(core.accounts.signUp({ login: 'c', password: GOOD }, at));
     expect([e.code, e.details.budget]).toEqual(['rate_limited', 'signup']);
     expect(hashes).not.toHaveBeenCalled();
     expect(events).toContainEqual(expect.objectContaining({ type: 'login.throttled', budget: 'signup' }));
@@ -375,10 +370,10 @@ describe('abuse budgets (failures only; reserved before any hashing)', () => {
     const { core } = makeCore({ throttle: { mailIp: { limit: 3, windowMs: MINUTE }, mailAccount: { limit: 2, windowMs: MINUTE } } });
     await core.throttle.mail({ ip: '1', method: 't' }, 'u:1');
     await core.throttle.mail({ ip: '2', method: 't' }, 'u:1');
-    expect((await err(core.throttle.mail({ ip: '3', method: 't' }, 'u:1'))).details.budget).toBe('mailAccount');
+    expect((await authError(core.throttle.mail({ ip: '3', method: 't' }, 'u:1'))).details.budget).toBe('mailAccount');
     await core.throttle.mail({ ip: '1', method: 't' }, 'u:2');
     await core.throttle.mail({ ip: '1', method: 't' }, 'u:3');
-    expect((await err(core.throttle.mail({ ip: '1', method: 't' }, 'u:4'))).details.budget).toBe('mailIp');
+    expect((await authError(core.throttle.mail({ ip: '1', method: 't' }, 'u:4'))).details.budget).toBe('mailIp');
     // The refused reservation counted nothing on the account.
     await core.throttle.mail({ ip: '9', method: 't' }, 'u:4');
     await core.throttle.mail({ ip: '9', method: 't' }, 'u:4');
@@ -387,7 +382,7 @@ describe('abuse budgets (failures only; reserved before any hashing)', () => {
   it('false turns a budget off', async () => {
     const { core } = makeCore({ throttle: { pair: false, account: false, ip: false } });
     await core.accounts.register({ login: 'alice', password: GOOD });
-    for (let i = 0; i < 12; i++) await err(core.accounts.login(bad('alice', '1.1.1.1')));
+    for (let i = 0; i < 12; i++) await authError(core.accounts.login(bad('alice', '1.1.1.1')));
     await expect(core.accounts.login(good('alice', '1.1.1.1'))).resolves.toMatchObject({ login: 'alice' });
   });
 });

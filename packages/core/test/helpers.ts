@@ -1,6 +1,6 @@
 import { memoryStore } from '@authmount/store-memory';
 import { FAST_HASHING } from '../../../test-support/fast';
-import { createAuthCore, manualClock, type AuthCoreConfig, type AuthEvent } from '../src';
+import { AuthError, createAuthCore, manualClock, type AuthCoreConfig, type AuthEvent } from '../src';
 
 /**
  * A core on a fresh memory store with a manual clock, every event it emits, and the store itself (the
@@ -13,4 +13,14 @@ export function makeCore(over: Partial<AuthCoreConfig> = {}) {
   const events: AuthEvent[] = [];
   core.events.onAny((e) => events.push(e));
   return { core, store, clock, events };
+}
+
+/** The AuthError `p` rejects with (anything else, a resolution included, fails the test). */
+export async function authError(p: Promise<unknown>): Promise<AuthError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  if (!(e instanceof AuthError)) throw new Error(`expected an AuthError, got ${String(e)}`);
+  return e;
 }

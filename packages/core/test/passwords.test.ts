@@ -1,19 +1,11 @@
 import argon2 from 'argon2';
 import { FAST_HASHING } from '../../../test-support/fast';
-import { AuthError, DEFAULT_ARGON2, DEFAULT_MAX_QUEUE, PasswordHasher, type LegacyHashFormat } from '../src';
+import { DEFAULT_ARGON2, DEFAULT_MAX_QUEUE, PasswordHasher, type LegacyHashFormat } from '../src';
+import { authError } from './helpers';
 
 // PasswordHasher on its own, with real argon2 (small parameters): what is hashed (NFKC, nothing trimmed,
 // the pepper), how a hash that cannot be checked fails, when a re-hash is asked for, the legacy formats'
 // edge cases, and the gate (bounded concurrency, load shedding). accounts.test.ts covers it through logins.
-
-async function refusal(p: Promise<unknown>): Promise<AuthError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof AuthError)) throw new Error(`expected an AuthError, got ${String(e)}`);
-  return e;
-}
 
 /** A legacy format under the test's control: "$t$<password>" matches that password. */
 function testFormat(verify: (hash: string, password: string) => Promise<unknown>): LegacyHashFormat {
@@ -104,7 +96,7 @@ describe('PasswordHasher', () => {
   it('a shed first dummy hash is not cached: the next dummyVerify hashes again', async () => {
     const hasher = new PasswordHasher({ ...FAST_HASHING, maxConcurrent: 1, maxQueue: 0 });
     const busy = hasher.hash('occupy the one slot');
-    expect((await refusal(hasher.dummyVerify('a'))).code).toBe('overloaded');
+    expect((await authError(hasher.dummyVerify('a'))).code).toBe('overloaded');
     await busy;
     await hasher.dummyVerify('a');
     expect(hasher.dummyVerifications).toBe(1);
@@ -148,12 +140,12 @@ describe('PasswordHasher', () => {
     const h = await hasher.hash('x');
     const running = hasher.hash('y');
     const waiting = hasher.verify(h, 'x');
-    const shed = await refusal(hasher.verify('$t$', 'x'));
+    const shed = await authError(hasher.verify('$t$', 'x'));
     expect([shed.code, shed.details.retryAfterMs]).toEqual(['overloaded', 1000]);
-    expect((await refusal(hasher.verify(h, 'x'))).code).toBe('overloaded');
+    expect((await authError(hasher.verify(h, 'x'))).code).toBe('overloaded');
     // The hash line is separate from the verify line, and has its own room.
     const hashing = hasher.hash('z');
-    expect((await refusal(hasher.hash('w'))).code).toBe('overloaded');
+    expect((await authError(hasher.hash('w'))).code).toBe('overloaded');
     await Promise.all([running, waiting, hashing]);
     expect(calls).toBe(0);
     expect(hasher.verifications).toBe(1);

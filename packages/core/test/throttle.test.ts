@@ -13,6 +13,7 @@ import {
   type CounterStore,
   type ThrottleOptions,
 } from '../src';
+import { authError } from './helpers';
 
 // The Throttle on its own, over the memory store's counters, with every counter call recorded: the keys it
 // charges, which budgets it skips, what it refunds. accounts.test.ts checks the same budgets through logins.
@@ -42,15 +43,6 @@ function makeThrottle(opts: ThrottleOptions = {}) {
   const seen: AuthEvent[] = [];
   events.onAny((e) => seen.push(e));
   return { throttle: new Throttle(counters, clock, events, opts), clock, calls, events: seen, store };
-}
-
-async function refusal(p: Promise<unknown>): Promise<AuthError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof AuthError)) throw new Error(`expected an AuthError, got ${String(e)}`);
-  return e;
 }
 
 const at = (ip: string | undefined) => ({ ip, method: 'test' });
@@ -85,7 +77,7 @@ describe('Throttle', () => {
     const { throttle, clock } = makeThrottle();
     for (let i = 0; i < 10; i++) expect(await throttle.check(at('1.1.1.1'), 'u:1', fail)).toBe(false);
     let ran = false;
-    const e = await refusal(
+    const e = await authError(
       throttle.check(at('1.1.1.1'), 'u:1', () => {
         ran = true;
         return pass();
@@ -94,7 +86,7 @@ describe('Throttle', () => {
     expect([e.code, e.details.budget, e.details.retryAfterMs]).toEqual(['rate_limited', 'pair', 15 * MINUTE]);
     expect(ran).toBe(false);
     clock.advance(15 * MINUTE - 1);
-    expect((await refusal(throttle.check(at('1.1.1.1'), 'u:1', pass))).details.retryAfterMs).toBe(1);
+    expect((await authError(throttle.check(at('1.1.1.1'), 'u:1', pass))).details.retryAfterMs).toBe(1);
     clock.advance(1);
     expect(await throttle.check(at('1.1.1.1'), 'u:1', pass)).toBe(true);
   });
@@ -118,7 +110,7 @@ describe('Throttle', () => {
   it('keeps pairs apart: another account at this IP and this account elsewhere are not refused', async () => {
     const { throttle } = makeThrottle({ pair: { limit: 1, windowMs: MINUTE }, account: false, ip: false });
     await throttle.check(at('1.1.1.1'), 'u:1', fail);
-    expect((await refusal(throttle.check(at('1.1.1.1'), 'u:1', pass))).details.budget).toBe('pair');
+    expect((await authError(throttle.check(at('1.1.1.1'), 'u:1', pass))).details.budget).toBe('pair');
     expect(await throttle.check(at('1.1.1.1'), 'u:2', pass)).toBe(true);
     expect(await throttle.check(at('2.2.2.2'), 'u:1', pass)).toBe(true);
   });
@@ -127,8 +119,8 @@ describe('Throttle', () => {
     const { throttle } = makeThrottle({ pair: false, account: { limit: 1, windowMs: MINUTE }, ip: { limit: 1, windowMs: MINUTE } });
     await throttle.check(at('1.1.1.1'), 'u:1', fail);
     expect(await throttle.check(at('2.2.2.2'), 'u:2', pass)).toBe(true);
-    expect((await refusal(throttle.check(at('3.3.3.3'), 'u:1', pass))).details.budget).toBe('account');
-    expect((await refusal(throttle.check(at('1.1.1.1'), 'u:3', pass))).details.budget).toBe('ip');
+    expect((await authError(throttle.check(at('3.3.3.3'), 'u:1', pass))).details.budget).toBe('account');
+    expect((await authError(throttle.check(at('1.1.1.1'), 'u:3', pass))).details.budget).toBe('ip');
   });
 
   it('a success refunds the account and IP and clears the pair; a failure settles nothing', async () => {
@@ -148,25 +140,25 @@ describe('Throttle', () => {
   it('gives the reservation back when the check is shed as overloaded; any other error keeps it counted', async () => {
     const { throttle, calls } = makeThrottle({ pair: false, account: { limit: 1, windowMs: MINUTE }, ip: false });
     const overloaded = () => Promise.reject(new AuthError('overloaded'));
-    for (let i = 0; i < 3; i++) expect((await refusal(throttle.check(at('1.1.1.1'), 'u:1', overloaded))).code).toBe('overloaded');
+    for (let i = 0; i < 3; i++) expect((await authError(throttle.check(at('1.1.1.1'), 'u:1', overloaded))).code).toBe('overloaded');
     expect(calls.settle).toEqual([
       [{ key: 'fail:acct:u:1', action: 'refund' }],
       [{ key: 'fail:acct:u:1', action: 'refund' }],
       [{ key: 'fail:acct:u:1', action: 'refund' }],
     ]);
     const broken = () => Promise.reject(new AuthError('store_unavailable'));
-    expect((await refusal(throttle.check(at('1.1.1.1'), 'u:1', broken))).code).toBe('store_unavailable');
-    expect((await refusal(throttle.check(at('1.1.1.1'), 'u:1', pass))).code).toBe('rate_limited');
+    expect((await authError(throttle.check(at('1.1.1.1'), 'u:1', broken))).code).toBe('store_unavailable');
+    expect((await authError(throttle.check(at('1.1.1.1'), 'u:1', pass))).code).toBe('rate_limited');
     const thrown = await throttle.check(at('1.1.1.1'), 'u:2', () => Promise.reject(new TypeError('bug'))).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(TypeError);
-    expect((await refusal(throttle.check(at('1.1.1.1'), 'u:2', pass))).code).toBe('rate_limited');
+    expect((await authError(throttle.check(at('1.1.1.1'), 'u:2', pass))).code).toBe('rate_limited');
   });
 
   it('emits login.throttled with the budget, the IP and the method, and never runs the check', async () => {
     const { throttle, events, clock } = makeThrottle({ pair: false, account: false, ip: { limit: 1, windowMs: MINUTE } });
     await throttle.check({ ip: '9.9.9.9', method: 'pcloud' }, 'u:1', fail);
     clock.advance(10_000);
-    await refusal(throttle.check({ ip: '9.9.9.9', method: 'pcloud' }, 'u:1', pass));
+    await authError(throttle.check({ ip: '9.9.9.9', method: 'pcloud' }, 'u:1', pass));
     expect(events).toEqual([{ type: 'login.throttled', at: clock(), ip: '9.9.9.9', budget: 'ip', method: 'pcloud' }]);
   });
 
@@ -189,10 +181,10 @@ describe('Throttle', () => {
     const { throttle, calls } = makeThrottle({ signup: { limit: 2, windowMs: MINUTE } });
     expect(await throttle.signup(at('1.1.1.1'), () => Promise.resolve(1))).toBe(1);
     expect(calls.reserve).toEqual([[{ key: 'signup:ip:1.1.1.1', limit: 2, windowMs: MINUTE }]]);
-    expect((await refusal(throttle.signup(at('1.1.1.1'), () => Promise.reject(new AuthError('overloaded'))))).code).toBe('overloaded');
+    expect((await authError(throttle.signup(at('1.1.1.1'), () => Promise.reject(new AuthError('overloaded'))))).code).toBe('overloaded');
     expect(calls.settle).toEqual([[{ key: 'signup:ip:1.1.1.1', action: 'refund' }]]);
-    expect((await refusal(throttle.signup(at('1.1.1.1'), () => Promise.reject(new AuthError('conflict'))))).code).toBe('conflict');
-    const e = await refusal(throttle.signup(at('1.1.1.1'), () => Promise.resolve(2)));
+    expect((await authError(throttle.signup(at('1.1.1.1'), () => Promise.reject(new AuthError('conflict'))))).code).toBe('conflict');
+    const e = await authError(throttle.signup(at('1.1.1.1'), () => Promise.resolve(2)));
     expect([e.code, e.details.budget]).toEqual(['rate_limited', 'signup']);
     expect(await throttle.signup(at('2.2.2.2'), () => Promise.resolve(3))).toBe(3);
     calls.reserve.length = 0;

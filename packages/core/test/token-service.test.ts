@@ -17,6 +17,7 @@ import {
   type TokenPolicy,
   type TokenStore,
 } from '../src';
+import { authError } from './helpers';
 
 // The TokenService's own rules, over a memory store whose every call is recorded: input checks and their
 // messages, id collisions, defence in depth against a store that forgets to compare, the events and their
@@ -40,15 +41,6 @@ function makeService(policy: TokenPolicy = DEFAULT_TOKEN_POLICY, over: Partial<T
   const seen: AuthEvent[] = [];
   events.onAny((e) => seen.push(e));
   return { svc: new TokenService(store, clock, events, policy), clock, calls, events: seen, real };
-}
-
-async function failure(p: Promise<unknown>): Promise<AuthError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof AuthError)) throw new Error(`expected an AuthError, got ${String(e)}`);
-  return e;
 }
 
 /** Another well-formed id: the last digit changed (ids are large: tag × 2^43 + a random part ≥ 1). */
@@ -98,7 +90,7 @@ describe('TokenService: issue', () => {
     ['maxLifetime', Number.POSITIVE_INFINITY],
   ])('refuses %s = %p with invalid_request naming the option, before any store call', async (name, value) => {
     const { svc, calls } = makeService(POLICY);
-    const e = await failure(svc.issue({ userId: 1, [name]: value as number }));
+    const e = await authError(svc.issue({ userId: 1, [name]: value as number }));
     expect(e.code).toBe('invalid_request');
     expect(e.message).toBe(`${name} must be a positive number of milliseconds.`);
     expect(calls).toEqual([]);
@@ -111,7 +103,7 @@ describe('TokenService: issue', () => {
     expect((await svc.issue({ userId: 3, kind: 'app' })).info).toMatchObject({ kind: 'app', userId: 3 });
     calls.length = 0;
     for (const kind of ['user', 'guest'] as const) {
-      const e = await failure(svc.issue({ userId: null, kind }));
+      const e = await authError(svc.issue({ userId: null, kind }));
       expect([e.code, e.message]).toEqual(['invalid_request', `a ${kind} token needs a user.`]);
     }
     expect(calls).toEqual([]);
@@ -140,7 +132,7 @@ describe('TokenService: issue', () => {
     calls.length = 0;
     const refused: TokenData[] = [{ k: 'a\u0000' }, { ['k\u0000']: 1 }];
     for (const data of refused) {
-      const e = await failure(svc.issue({ userId: 1, data }));
+      const e = await authError(svc.issue({ userId: 1, data }));
       expect([e.code, e.message, e.details.field]).toEqual([
         'invalid_request',
         'token data must not contain NUL characters.',
@@ -155,10 +147,10 @@ describe('TokenService: issue', () => {
     const { svc } = makeService();
     // {"k":"..."} is 8 bytes around the value.
     await expect(svc.issue({ userId: 1, data: { k: 'x'.repeat(2040) } })).resolves.toBeTruthy();
-    const e = await failure(svc.issue({ userId: 1, data: { k: 'x'.repeat(2041) } }));
+    const e = await authError(svc.issue({ userId: 1, data: { k: 'x'.repeat(2041) } }));
     expect([e.code, e.message]).toEqual(['invalid_request', 'token data must stay under 2048 bytes.']);
     // Bytes, not characters: 1,000 three-byte characters are 3,000 bytes.
-    expect((await failure(svc.issue({ userId: 1, data: { k: '€'.repeat(1000) } }))).code).toBe('invalid_request');
+    expect((await authError(svc.issue({ userId: 1, data: { k: '€'.repeat(1000) } }))).code).toBe('invalid_request');
   });
 
   it('draws a new id on a collision, up to 5 tries, then fails closed as store_unavailable', async () => {
@@ -171,7 +163,7 @@ describe('TokenService: issue', () => {
     expect((await svc.authenticate(token)).id).toBe(info.id);
     refusals = 5;
     calls.length = 0;
-    const e = await failure(svc.issue({ userId: 1 }));
+    const e = await authError(svc.issue({ userId: 1 }));
     expect([e.code, e.message]).toEqual(['store_unavailable', 'could not allocate a token id']);
     expect(calls).toEqual(['create', 'create', 'create', 'create', 'create']);
   });
@@ -197,11 +189,11 @@ describe('TokenService: authenticate and peek', () => {
   it('says token_missing for undefined, null and "", token_invalid (and a malformed event) for the rest, with no store call', async () => {
     const { svc, calls, events, clock } = makeService();
     for (const none of [undefined, null, '']) {
-      expect((await failure(svc.authenticate(none))).code).toBe('token_missing');
-      expect((await failure(svc.peek(none))).code).toBe('token_missing');
+      expect((await authError(svc.authenticate(none))).code).toBe('token_missing');
+      expect((await authError(svc.peek(none))).code).toBe('token_missing');
     }
     expect(events).toEqual([]);
-    expect((await failure(svc.authenticate('junk'))).code).toBe('token_invalid');
+    expect((await authError(svc.authenticate('junk'))).code).toBe('token_invalid');
     expect(events).toEqual([{ type: 'token.rejected', at: clock(), reason: 'malformed' }]);
     expect(calls).toEqual([]);
   });
@@ -220,13 +212,13 @@ describe('TokenService: authenticate and peek', () => {
     const { token, info } = await svc.issue({ userId: 2 });
     const other = `${info.id}.${'A'.repeat(43)}`;
     events.length = 0;
-    expect((await failure(svc.authenticate(`${otherId(info.id)}.${'A'.repeat(43)}`))).code).toBe('token_invalid');
-    expect((await failure(svc.authenticate(other))).code).toBe('token_invalid');
-    expect((await failure(svc.peek(other))).code).toBe('token_invalid');
-    expect((await failure(svc.authenticate(token, { issuers: ['pcloud'] }))).code).toBe('token_invalid');
+    expect((await authError(svc.authenticate(`${otherId(info.id)}.${'A'.repeat(43)}`))).code).toBe('token_invalid');
+    expect((await authError(svc.authenticate(other))).code).toBe('token_invalid');
+    expect((await authError(svc.peek(other))).code).toBe('token_invalid');
+    expect((await authError(svc.authenticate(token, { issuers: ['pcloud'] }))).code).toBe('token_invalid');
     clock.advance(2 * DAY);
-    expect((await failure(svc.authenticate(token))).code).toBe('token_expired');
-    expect((await failure(svc.peek(token))).code).toBe('token_invalid');
+    expect((await authError(svc.authenticate(token))).code).toBe('token_expired');
+    expect((await authError(svc.peek(token))).code).toBe('token_invalid');
     expect(events.map((e) => (e as AuthEvent<'token.rejected'>).reason)).toEqual([
       'unknown',
       'mismatch',
@@ -251,7 +243,7 @@ describe('TokenService: authenticate and peek', () => {
     });
     const { token, info } = await svc.issue({ userId: 1 });
     const forged = `${info.id}.${'A'.repeat(43)}`;
-    expect((await failure(svc.authenticate(forged))).code).toBe('token_invalid');
+    expect((await authError(svc.authenticate(forged))).code).toBe('token_invalid');
     expect((await svc.authenticate(token)).id).toBe(info.id);
     clock.advance(MINUTE);
     expect((await svc.peek(token)).id).toBe(info.id);
@@ -265,19 +257,19 @@ describe('TokenService: authenticate and peek', () => {
       },
     });
     const theirs = await svc.issue({ userId: 1, issuer: 'pcloud' });
-    expect((await failure(svc.authenticate(theirs.token, { issuers: ['authmount'] }))).code).toBe('token_invalid');
+    expect((await authError(svc.authenticate(theirs.token, { issuers: ['authmount'] }))).code).toBe('token_invalid');
     const app = await svc.issue({ userId: null });
-    expect((await failure(svc.authenticate(app.token, { kinds: ['user'] }))).code).toBe('forbidden_kind');
-    expect((await failure(svc.authenticate(app.token, { scopes: ['write'] }))).code).toBe('forbidden_scope');
+    expect((await authError(svc.authenticate(app.token, { kinds: ['user'] }))).code).toBe('forbidden_kind');
+    expect((await authError(svc.authenticate(app.token, { scopes: ['write'] }))).code).toBe('forbidden_scope');
   });
 
   it('answers a store refusal by kind or scope as 403-class, by issuer as an unknown token', async () => {
     const { svc } = makeService();
     const app = await svc.issue({ userId: null, issuer: 'cb' });
-    expect((await failure(svc.authenticate(app.token, { issuers: ['cb'], kinds: ['user'] }))).code).toBe('forbidden_kind');
-    expect((await failure(svc.authenticate(app.token, { issuers: ['cb'], scopes: ['write'] }))).code).toBe('forbidden_scope');
-    expect((await failure(svc.authenticate(app.token, { issuers: ['x'], kinds: ['user'] }))).code).toBe('token_invalid');
-    expect((await failure(svc.peek(app.token, { issuers: ['cb'], kinds: ['user'] }))).code).toBe('forbidden_kind');
+    expect((await authError(svc.authenticate(app.token, { issuers: ['cb'], kinds: ['user'] }))).code).toBe('forbidden_kind');
+    expect((await authError(svc.authenticate(app.token, { issuers: ['cb'], scopes: ['write'] }))).code).toBe('forbidden_scope');
+    expect((await authError(svc.authenticate(app.token, { issuers: ['x'], kinds: ['user'] }))).code).toBe('token_invalid');
+    expect((await authError(svc.peek(app.token, { issuers: ['cb'], kinds: ['user'] }))).code).toBe('forbidden_kind');
   });
 
   it('peek hashes the presented secret: the stored hash presented as a secret is refused', async () => {
@@ -285,7 +277,7 @@ describe('TokenService: authenticate and peek', () => {
     const { token, info } = await svc.issue({ userId: 1 });
     const stored = await real.peek(info.id, clock());
     expect(stored!.secretHash).toBe(hashSecret(parseToken(token)!.secret));
-    expect((await failure(svc.peek(`${info.id}.${stored!.secretHash}`))).code).toBe('token_invalid');
+    expect((await authError(svc.peek(`${info.id}.${stored!.secretHash}`))).code).toBe('token_invalid');
   });
 });
 
@@ -306,10 +298,10 @@ describe('TokenService: management', () => {
     const { info } = await svc.issue({ userId: 1 });
     clock.advance(HOUR);
     for (const bad of [0, -1, Number.NaN]) {
-      expect((await failure(svc.extend(info.id, { absoluteTtl: bad }))).message).toBe(
+      expect((await authError(svc.extend(info.id, { absoluteTtl: bad }))).message).toBe(
         'absoluteTtl must be a positive number of milliseconds.',
       );
-      expect((await failure(svc.extend(info.id, { idleTtl: bad }))).message).toBe('idleTtl must be a positive number of milliseconds.');
+      expect((await authError(svc.extend(info.id, { idleTtl: bad }))).message).toBe('idleTtl must be a positive number of milliseconds.');
     }
     events.length = 0;
     const touched = await svc.extend(info.id);
@@ -342,17 +334,17 @@ describe('TokenService: management', () => {
       { type: 'token.downgraded', at: clock(), tokenId: info.id },
     ]);
     calls.length = 0;
-    expect((await failure(svc.upgrade('nope', 1))).code).toBe('token_invalid');
-    expect((await failure(svc.setData('nope', {}))).code).toBe('token_invalid');
+    expect((await authError(svc.upgrade('nope', 1))).code).toBe('token_invalid');
+    expect((await authError(svc.setData('nope', {}))).code).toBe('token_invalid');
     expect(calls).toEqual([]);
-    expect((await failure(svc.upgrade('123', 1))).code).toBe('token_invalid');
+    expect((await authError(svc.upgrade('123', 1))).code).toBe('token_invalid');
   });
 
   it('setData: replaces the bag, bounded like issue', async () => {
     const { svc } = makeService();
     const { info } = await svc.issue({ userId: 1, data: { a: 1 } });
     expect((await svc.setData(info.id, { b: 2 })).data).toEqual({ b: 2 });
-    expect((await failure(svc.setData(info.id, { k: 'x'.repeat(3000) }))).code).toBe('invalid_request');
+    expect((await authError(svc.setData(info.id, { k: 'x'.repeat(3000) }))).code).toBe('invalid_request');
     expect((await svc.get(info.id))!.data).toEqual({ b: 2 });
   });
 

@@ -199,13 +199,19 @@ describe('memory token store: the per-user index', () => {
     );
   });
 
-  it('a few tokens (an array): deleting one keeps the others listed; the last one leaves nothing behind', async () => {
+  /** `n` tokens of `userId`, created a millisecond apart; their ids. */
+  const createOwned = async (userId: number, n: number) => {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = tokenRecord(T0 + i, { userId: 5, expiresAt: T0 + HOUR, idleExpiresAt: T0 + HOUR });
+    for (let i = 0; i < n; i++) {
+      const r = tokenRecord(T0 + i, { userId, expiresAt: T0 + HOUR, idleExpiresAt: T0 + HOUR });
       await store.tokens.create(r);
       ids.push(r.id);
     }
+    return ids;
+  };
+
+  it('a few tokens (an array): deleting one keeps the others listed; the last one leaves nothing behind', async () => {
+    const ids = await createOwned(5, 3);
     await store.tokens.delete(ids[1]);
     expect(await owned(5)).toEqual([ids[0], ids[2]]);
     await store.tokens.delete(ids[0]);
@@ -216,12 +222,7 @@ describe('memory token store: the per-user index', () => {
   });
 
   it('many tokens (a Set): deleting them all leaves nothing indexed', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const r = tokenRecord(T0 + i, { userId: 6, expiresAt: T0 + HOUR, idleExpiresAt: T0 + HOUR });
-      await store.tokens.create(r);
-      ids.push(r.id);
-    }
+    const ids = await createOwned(6, 40);
     for (const id of ids.slice(0, 39)) await store.tokens.delete(id);
     expect(store.tokens.indexed).toBe(1);
     await store.tokens.delete(ids[39]);
