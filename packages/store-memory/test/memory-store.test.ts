@@ -265,14 +265,18 @@ describe('memory counters: capacity', () => {
     await s.close();
   });
 
-  it('makes room by reclaiming ended windows first', async () => {
+  it('makes room by reclaiming ended windows first, for a reservation and for an increment', async () => {
+    // An hour later than the windows' end: the expiry wheel files by coarse slots, reclaimed once passed.
     const s = new MemoryStore({ sweepIntervalMs: 0, maxEntries: 2 });
     await s.counters.reserve([charge('a'), charge('b')], T0);
-    // An hour later than the windows' end: the expiry wheel files by coarse slots, reclaimed once passed.
     expect(await s.counters.reserve([charge('c')], T0 + 2 * HOUR)).toEqual({ ok: true });
-    expect(await s.counters.increment('d', HOUR, T0 + 2 * HOUR)).toEqual({ count: 1, resetAt: T0 + 3 * HOUR });
-    expect(s.stats().counters).toBe(2);
+    expect(s.stats().counters).toBe(1);
+    const t = new MemoryStore({ sweepIntervalMs: 0, maxEntries: 2 });
+    await t.counters.reserve([charge('a'), charge('b')], T0);
+    expect(await t.counters.increment('d', HOUR, T0 + 2 * HOUR)).toEqual({ count: 1, resetAt: T0 + 3 * HOUR });
+    expect(t.stats().counters).toBe(1);
     await s.close();
+    await t.close();
   });
 
   it('checks room once per reservation: all new keys of one reservation are counted, never half of them', async () => {
