@@ -122,6 +122,11 @@ export class MemoryTokenStore implements TokenStore {
     return this.map.size;
   }
 
+  /** Users in the per-user index (diagnostics and tests: a user whose last token went is dropped). */
+  get indexedOwners(): number {
+    return this.byUser.size;
+  }
+
   /** Ids in the per-user index, over all users (diagnostics and tests: it equals the owned tokens held). O(users). */
   get indexed(): number {
     let n = 0;
