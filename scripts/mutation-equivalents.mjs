@@ -76,4 +76,22 @@ export const EQUIVALENTS = [
     replacement: 'false',
     why: 'a one-id array instead of the bare id: another representation of the same index (memory only)',
   },
+  {
+    file: 'packages/core/src/password-policy/rules.ts',
+    mutator: 'ConditionalExpression',
+    code: 'password.length === 0',
+    replacement: 'false',
+    why: 'for "" the pattern tests password[0], undefined, read as the text "undefined": no whitespace, the same null',
+  },
+  ...[
+    ['ConditionalExpression', 's.length <= max', 'false'],
+    ['EqualityOperator', 's.length <= max', 's.length < max'],
+    ['ConditionalExpression', 's.length > 2 * max', 'false'],
+  ].map(([mutator, code, replacement]) => ({
+    file: 'packages/core/src/password-policy/text.ts',
+    mutator,
+    code,
+    replacement,
+    why: 'a shortcut from the UTF-16 length: without it the code points are counted, with the same answer (slower: the O(1) bound on huge input is what it buys)',
+  })),
 ];
