@@ -94,4 +94,32 @@ export const EQUIVALENTS = [
     replacement,
     why: 'a shortcut from the UTF-16 length: without it the code points are counted, with the same answer (slower: the O(1) bound on huge input is what it buys)',
   })),
+  {
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator: 'ConditionalExpression',
+    code: 'flat.length === 0',
+    replacement: 'false',
+    why: 'an empty reply decodes to NaN deadlines, which the liveness check on the next line refuses: null either way',
+  },
+  {
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator: 'ConditionalExpression',
+    code: 'patch.userId === undefined && patch.expiresAt === undefined',
+    replacement: 'false',
+    why: 'the one-script path is a speed path: the general path applies the same patch in more round trips',
+  },
+  ...["'0'", "'0'"].map((code, i) => ({
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator: 'StringLiteral',
+    code,
+    replacement: '""',
+    why: i === 0 ? 'the commit script slides on "1" only' : 'the resolve script keeps on "1" only',
+  })),
+  {
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator: 'StringLiteral',
+    code: "''",
+    replacement: '"Stryker was here!"',
+    why: "an ownerless token's delete then drops a member from user 0's index, which holds none: nothing changes",
+  },
 ];

@@ -55,6 +55,24 @@ describeWithSharedRedis('the per-user token index', (url) => {
     expect(await raw.exists(keys.userTokens(7))).toBe(0); // an emptied index disappears
   });
 
+  it('loses the member of a deleted token at once, and keeps a moved token findable by its new generation', async () => {
+    const a = record(7);
+    const b = record(7);
+    for (const r of [a, b]) await store.tokens.create(r);
+    expect(await store.tokens.delete(a.id)).toBe(true);
+    expect(await raw.zrange(keys.userTokens(7), 0, '-1')).toEqual([`${b.id}:0`]);
+    // Moved to user 8 (a new generation), then a patch that takes the general path (expiresAt): still one
+    // member under 8, none left under 7, and the patch applied.
+    await store.tokens.update(b.id, { userId: 8 }, t0);
+    const moved = await store.tokens.update(b.id, { expiresAt: t0 + 2 * DAY }, t0);
+    expect(moved).toMatchObject({ userId: 8, expiresAt: t0 + 2 * DAY });
+    expect(await size(7)).toBe(0);
+    expect(await raw.zrange(keys.userTokens(8), 0, '-1')).toEqual([expect.stringMatching(new RegExp(`^${b.id}:[^0]`))]);
+    expect((await store.tokens.listByUser(8, t0)).map((t) => t.id)).toEqual([b.id]);
+    expect(await store.tokens.delete(b.id)).toBe(true);
+    expect(await size(8)).toBe(0);
+  });
+
   it('is swept in the background as it grows, even if nobody ever lists it', async () => {
     const prefix = uniquePrefix('sweep');
     const clock = manualClock(t0);
