@@ -185,7 +185,12 @@ for (const name of groups) {
       const known =
         UNDETECTED.has(r.status) &&
         EQUIVALENTS.find(
-          (e) => e.file === file && e.mutator === r.mutatorName && e.replacement === r.replacement && e.code === original(r.location),
+          (e) =>
+            e.file === file &&
+            e.mutator === r.mutatorName &&
+            e.replacement === r.replacement &&
+            e.code === original(r.location) &&
+            (e.line === undefined || lines[r.location.start.line - 1].includes(e.line)),
         );
       if (known) {
         matched.add(known);
