@@ -128,4 +128,21 @@ export const EQUIVALENTS = [
     replacement: '"Stryker was here!"',
     why: "an ownerless token's delete then drops a member from user 0's index, which holds none: nothing changes",
   },
+  ...[
+    ['ConditionalExpression', 'true'],
+    ['EqualityOperator', 'i >= 0'],
+  ].map(([mutator, replacement]) => ({
+    file: 'packages/core/src/password-policy/text.ts',
+    mutator,
+    code: 'i > 0',
+    replacement,
+    why: 'at i = 0, charCodeAt(-1) is NaN, which is no high surrogate: the check below already says no',
+  })),
+  ...['/\\s$/u', '/^\\s/u'].map((replacement) => ({
+    file: 'packages/core/src/password-policy/text.ts',
+    mutator: 'Regex',
+    code: '/^\\s$/u',
+    replacement,
+    why: 'WHITESPACE is only ever tested on one character (the first or the last): the anchors cannot matter',
+  })),
 ];

@@ -157,6 +157,17 @@ describe('messages, limits and profiles', () => {
     expect(() => nistPolicy({ minLength: 65, maxLength: 64 })).toThrow(RangeError);
   });
 
+  it('adds too_long to the cheap rules it still runs on huge input, first', () => {
+    const policy = composePolicy('edges', [rules.noEdgeWhitespace()], { maxLength: 10 });
+    expect(policy.validate(` ${'x'.repeat(20)}`).map((v) => v.code)).toEqual(['too_long', 'edge_whitespace']);
+  });
+
+  it('leaves keyboard runs shorter than minRun alone', () => {
+    expect(rules.notOnlyKeyboardRun().check('qwe', {})).toBeNull();
+    expect(rules.notOnlyKeyboardRun().check('qwer', {})?.code).toBe('only_keyboard_run');
+    expect(rules.notOnlyKeyboardRun(2).check('qw', {})?.code).toBe('only_keyboard_run');
+  });
+
   it('reports too_long once, whether or not the list has its own maxLength rule', () => {
     expect(
       pcloudPolicy()
@@ -173,6 +184,9 @@ describe('messages, limits and profiles', () => {
   it('resolvePolicy takes only an object with validate, name and an integer maxLength', () => {
     const good: PasswordPolicy = { name: 'mine', maxLength: 10, validate: () => [] };
     expect(resolvePolicy(good)).toBe(good);
+    // A function carrying the same properties is no policy object.
+    const fn = Object.assign(() => [], { validate: () => [], maxLength: 10 }); // and a string `name`, as every function
+    expect(() => resolvePolicy(fn as never)).toThrow(/^resolvePolicy: unknown password policy/);
     const refused = /^resolvePolicy: unknown password policy/;
     for (const bad of [
       null,
