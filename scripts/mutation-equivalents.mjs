@@ -145,4 +145,22 @@ export const EQUIVALENTS = [
     replacement,
     why: 'WHITESPACE is only ever tested on one character (the first or the last): the anchors cannot matter',
   })),
+  {
+    file: 'packages/pcloud/src/digest.ts',
+    mutator: 'StringLiteral',
+    code: "'pcloud:digest'",
+    replacement: '""',
+    why: 'the digests\' namespace in the code store: any value no other purpose uses behaves the same, "" included',
+  },
+  ...[
+    ['ConditionalExpression', '!/^[0-9a-fA-F]{40}$/.test(given)', 'false'],
+    ['Regex', '/^[0-9a-fA-F]{40}$/', '/[0-9a-fA-F]{40}$/'],
+    ['Regex', '/^[0-9a-fA-F]{40}$/', '/^[0-9a-fA-F]{40}/'],
+  ].map(([mutator, code, replacement]) => ({
+    file: 'packages/pcloud/src/digest.ts',
+    mutator,
+    code,
+    replacement,
+    why: 'a cheap exit before the comparison: constantTimeEqual refuses any other length, and a non-hex character never equals the lower-case hex digest',
+  })),
 ];
