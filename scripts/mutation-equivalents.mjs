@@ -163,4 +163,28 @@ export const EQUIVALENTS = [
     replacement,
     why: 'a cheap exit before the comparison: constantTimeEqual refuses any other length, and a non-hex character never equals the lower-case hex digest',
   })),
+  ...[
+    ['ConditionalExpression', 'false'],
+    ['EqualityOperator', 'value.length >= MAX_TOKEN_LENGTH'],
+  ].map(([mutator, replacement]) => ({
+    file: 'packages/core/src/token-format.ts',
+    mutator,
+    code: 'value.length > MAX_TOKEN_LENGTH',
+    replacement,
+    why: 'the token pattern itself bounds a token at 60 characters (16-digit id, ".", 43-character secret); the length test is a cheap exit before it, and a guard should the format ever widen',
+  })),
+  {
+    file: 'packages/cb-token/src/signature.ts',
+    mutator: 'ConditionalExpression',
+    code: "typeof v === 'number'",
+    replacement: 'true',
+    why: 'Number.isFinite does not coerce: it is already false for everything that is not a finite number',
+  },
+  ...['/[0-9a-fA-F]+$/', '/^[0-9a-fA-F]+/'].map((replacement) => ({
+    file: 'packages/cb-token/src/signature.ts',
+    mutator: 'Regex',
+    code: '/^[0-9a-fA-F]+$/',
+    replacement,
+    why: 'a signature with a non-hex character decodes (Buffer, hex) to fewer bytes than the digest, and the constant-time comparison refuses any other length: two guards, each redundant given the other',
+  })),
 ];
