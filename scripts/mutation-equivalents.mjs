@@ -187,4 +187,26 @@ export const EQUIVALENTS = [
     replacement,
     why: 'a signature with a non-hex character decodes (Buffer, hex) to fewer bytes than the digest, and the constant-time comparison refuses any other length: two guards, each redundant given the other',
   })),
+  {
+    file: 'packages/pcloud/src/oauth/request.ts',
+    mutator: 'ConditionalExpression',
+    code: 'e instanceof BadParam',
+    replacement: 'true',
+    why: 'the only thing the try block can throw is a BadParam (one() throws nothing else)',
+  },
+  {
+    file: 'packages/pcloud/src/oauth/request.ts',
+    mutator: 'ConditionalExpression',
+    code: 'p.redirect_uri === null',
+    replacement: 'false',
+    why: 'an absent redirect_uri is null, and the other branch then yields that same null',
+  },
+  {
+    file: 'packages/pcloud/src/oauth/request.ts',
+    mutator: 'StringLiteral',
+    code: "''",
+    line: "const responseType = p.response_type ?? '';",
+    replacement: '"Stryker was here!"',
+    why: 'a missing response_type only has to be no known type: any text that is none is refused the same',
+  },
 ];
