@@ -189,7 +189,7 @@ for (const name of groups) {
             e.file === file &&
             e.mutator === r.mutatorName &&
             e.replacement === r.replacement &&
-            e.code === original(r.location) &&
+            (e.code.endsWith('…') ? original(r.location).startsWith(e.code.slice(0, -1)) : e.code === original(r.location)) &&
             (e.line === undefined || lines[r.location.start.line - 1].includes(e.line)),
         );
       if (known) {

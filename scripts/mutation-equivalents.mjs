@@ -2,7 +2,8 @@
 // `// Stryker disable next-line <Mutator>` comment would also hide a mutant of the same kind that tests DO
 // kill (an `if` whose `false` version fails a test while its `true` version is only slower). A mutant is
 // matched by file, mutator, the exact code it replaces and its replacement (and, when that code is as short
-// as `'0'`, `line`: text its source line must contain), not by line number, so the list survives edits
+// as `'0'`, `line`: text its source line must contain; a `code` ending in `…` matches a replaced block by its
+// start), not by line number, so the list survives edits
 // elsewhere in the file; an entry that matches nothing is reported (a stale entry).
 // `npm run mutate` counts a matched mutant as equivalent: out of the score, listed with its reason. Add an
 // entry only with a reason a reviewer can check; docs/mutation.md explains each group's.
@@ -208,5 +209,58 @@ export const EQUIVALENTS = [
     line: "const responseType = p.response_type ?? '';",
     replacement: '"Stryker was here!"',
     why: 'a missing response_type only has to be no known type: any text that is none is refused the same',
+  },
+  {
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator: 'BlockStatement',
+    code: '{\n      // Nothing that concerns an index: one script.…',
+    replacement: '{}',
+    why: 'the one-script path is a speed path: the general path applies the same patch in more round trips',
+  },
+  {
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator: 'StringLiteral',
+    code: "''",
+    line: "return (await op.run(TOKEN_CREATE, [key], [int(now), slack, '', ...fields])) !== -1;",
+    replacement: '"Stryker was here!"',
+    why: 'without an index key the script never reads the member',
+  },
+  {
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator: 'ConditionalExpression',
+    code: "owner !== ''",
+    replacement: 'true',
+    why: "an ownerless token's delete then drops a member from user 0's index, which holds none: nothing changes",
+  },
+  ...[
+    ['ConditionalExpression', "status === 'deleted'", 'false'],
+    ['StringLiteral', "'deleted'", '""'],
+  ].map(([mutator, code, replacement]) => ({
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator,
+    code,
+    line: "else if (status === 'stale' || status === 'deleted') drop.add(group[i]);",
+    replacement,
+    why: 'the members of deleted tokens are dropped again below (by id, every generation): this line only makes it sooner',
+  })),
+  ...[
+    ['ConditionalExpression', 'size <= REAP_ABOVE || size % REAP_EVERY !== 1', 'false'],
+    ['LogicalOperator', 'size <= REAP_ABOVE || size % REAP_EVERY !== 1', 'size <= REAP_ABOVE && size % REAP_EVERY !== 1'],
+    ['ConditionalExpression', 'size <= REAP_ABOVE', 'false'],
+    ['EqualityOperator', 'size <= REAP_ABOVE', 'size < REAP_ABOVE'],
+    ['ConditionalExpression', 'size % REAP_EVERY !== 1', 'false'],
+  ].map(([mutator, code, replacement]) => ({
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator,
+    code,
+    replacement,
+    why: 'reaping the index more often only costs more: a reap drops the members of dead tokens and nothing else (index.test.ts holds that it happens at all)',
+  })),
+  {
+    file: 'packages/store-redis/src/tokens.ts',
+    mutator: 'StringLiteral',
+    code: "'tokens.index.reap'",
+    replacement: '""',
+    why: 'the label of a background operation whose failure is only reported (onError), never answered',
   },
 ];

@@ -135,6 +135,11 @@ describeWithSharedRedis('the per-user token index', (url) => {
         ],
       );
 
+      // A record stamped ahead of this store's clock (another process's clock runs fast): its TTL still
+      // counts from this store's own `now`, so the key never expires before its deadline here.
+      const ahead = record(7, { createdAt: t0 + 10 * MIN, expiresAt: t0 + 2 * HOUR, idleExpiresAt: t0 + 2 * HOUR });
+      await expectTtls(() => own.tokens.create(ahead), [[k.token(ahead.id), 2 * HOUR + SLACK]]);
+
       // Sliding 12 h later: the TTL counts from that `now`, not from Redis' clock.
       const slid = await expectTtls(
         () => own.tokens.authenticate(far.id, far.secretHash, t0 + 12 * HOUR),

@@ -329,7 +329,10 @@ export function tokenTests(ctx: Ctx<AuthStore>): void {
     });
 
     it('lists tokens created in the same millisecond by id, in string order', async () => {
-      const same = Array.from({ length: 6 }, () => record({ userId: 12, createdAt: ctx.now - 5 }));
+      // Ids drawn for this user, for nobody and for others (other cluster slots) side by side.
+      const same = Array.from({ length: 9 }, (_, i) =>
+        record({ userId: 12, createdAt: ctx.now - 5, id: newTokenId(i % 3 === 0 ? 12 : i % 3 === 1 ? null : 1000 + i) }),
+      );
       for (const r of same) await ctx.store.tokens.create(r);
       eq(ids(await ctx.store.tokens.listByUser(12, ctx.now)), same.map((r) => r.id).sort());
     });
