@@ -263,4 +263,22 @@ export const EQUIVALENTS = [
     replacement: '""',
     why: 'the label of a background operation whose failure is only reported (onError), never answered',
   },
+  {
+    file: 'packages/store-memory/src/tokens.ts',
+    mutator: 'ArrayDeclaration',
+    code: '[]',
+    line: 'return ids === undefined ? [] :',
+    replacement: '["Stryker was here"]',
+    why: 'an invented id is in no map, and both callers skip ids they cannot find',
+  },
+  ...[
+    ['ids === id', 'true'],
+    ['rest.length === 0', 'false'],
+  ].map(([code, replacement]) => ({
+    file: 'packages/store-memory/src/tokens.ts',
+    mutator: 'ConditionalExpression',
+    code,
+    replacement,
+    why: 'defensive: callers only unindex an id that is indexed (index() is the only way in), and an array holds at least two ids, so this condition cannot be false there (resp. true)',
+  })),
 ];
