@@ -279,6 +279,6 @@ export const EQUIVALENTS = [
     mutator: 'ConditionalExpression',
     code,
     replacement,
-    why: 'defensive: callers only unindex an id that is indexed (index() is the only way in), and an array holds at least two ids, so this condition cannot be false there (resp. true)',
+    why: 'defensive: callers only unindex an id that is indexed (so a lone id is always this one), and an array holds at least two ids (so one always remains)',
   })),
 ];
