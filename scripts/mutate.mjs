@@ -222,6 +222,10 @@ for (const name of groups) {
 }
 
 if (flag('--plan')) process.exit(0);
+if (rows.length === 0) {
+  console.log('\nmutate: nothing was mutated');
+  process.exit(failed ? 1 : 0);
+}
 console.log('\nmutation score per file (detected = killed + timeout; equivalent = ignored by a commented Stryker disable or listed in');
 console.log('scripts/mutation-equivalents.mjs;');
 console.log('invalid = CompileError/RuntimeError; only detected and undetected count)');
