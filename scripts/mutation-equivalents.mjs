@@ -281,4 +281,18 @@ export const EQUIVALENTS = [
     replacement,
     why: 'defensive: callers only unindex an id that is indexed (so a lone id is always this one), and an array holds at least two ids (so one always remains)',
   })),
+  {
+    file: 'packages/store-memory/src/tokens.ts',
+    mutator: 'ConditionalExpression',
+    code: 'filter !== undefined',
+    replacement: 'true',
+    why: 'a per-request speed path: accepts() passes everything when there is no filter',
+  },
+  {
+    file: 'packages/store-memory/src/tokens.ts',
+    mutator: 'ConditionalExpression',
+    code: 'r.data === EMPTY_DATA',
+    replacement: 'false',
+    why: 'a per-request speed path: spreading the shared empty bag also gives {}',
+  },
 ];

@@ -12,7 +12,7 @@ import {
 } from '@authmount/core';
 import type { Capacity } from './capacity';
 import { ExpiryWheel } from './expiry-wheel';
-import { intern, ownData } from './scopes';
+import { intern, EMPTY_DATA, ownData } from './scopes';
 
 /**
  * What a token is for: kind, issuer, application and scopes. Most tokens share one of a handful, so a
@@ -94,7 +94,7 @@ function copyOut(id: string, r: Stored): TokenRecord {
     idleTtl: r.idleTtl,
     idleExpiresAt: r.idleExpiresAt,
     lastUsedAt: r.lastUsedAt,
-    data: { ...r.data },
+    data: r.data === EMPTY_DATA ? {} : { ...r.data }, // per request: no spread of the shared empty bag
   };
 }
 
@@ -167,7 +167,7 @@ export class MemoryTokenStore implements TokenStore {
       return Promise.resolve({ ok: false, reason: 'expired' });
     }
     if (!constantTimeEqual(r.hash, secretHash)) return Promise.resolve({ ok: false, reason: 'mismatch' });
-    if (!accepts(r.profile, filter)) {
+    if (filter !== undefined && !accepts(r.profile, filter)) {
       return Promise.resolve({ ok: false, reason: 'refused', record: copyOut(id, r) });
     }
     r.lastUsedAt = now;
